@@ -54,11 +54,11 @@ public sealed class DisposeScope : IDisposable
     public void Dispose()
     {
         if (disposed) return;
-        disposed = true;
         if (current != this)
         {
             throw new InvalidOperationException("dispose scopes must be closed innermost first, on the thread that opened them");
         }
+        disposed = true;
         current = outer;
         foreach (Tensor t in tensors) t.Dispose();
         tensors.Clear();
