@@ -22,10 +22,17 @@ public class PyTorchParityTests
 
         var expected = PyTorchReference.Run("mlp_grad.py", new JsonObject
         {
-            ["n"] = n, ["in"] = inputs, ["hidden"] = hidden, ["classes"] = classes,
-            ["x"] = PyTorchReference.Json(x), ["w1"] = PyTorchReference.Json(w1), ["b1"] = PyTorchReference.Json(b1),
-            ["ln_w"] = PyTorchReference.Json(lnW), ["ln_b"] = PyTorchReference.Json(lnB),
-            ["w2"] = PyTorchReference.Json(w2), ["b2"] = PyTorchReference.Json(b2),
+            ["n"] = n,
+            ["in"] = inputs,
+            ["hidden"] = hidden,
+            ["classes"] = classes,
+            ["x"] = PyTorchReference.Json(x),
+            ["w1"] = PyTorchReference.Json(w1),
+            ["b1"] = PyTorchReference.Json(b1),
+            ["ln_w"] = PyTorchReference.Json(lnW),
+            ["ln_b"] = PyTorchReference.Json(lnB),
+            ["w2"] = PyTorchReference.Json(w2),
+            ["b2"] = PyTorchReference.Json(b2),
             ["target"] = PyTorchReference.Json(target),
         });
 
