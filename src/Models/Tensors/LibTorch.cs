@@ -33,6 +33,7 @@ internal static unsafe partial class LibTorch
     [LibraryImport(Lib)] internal static partial int atr_defined(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int atr_ndim(TensorHandle t);
     [LibraryImport(Lib)] internal static partial void atr_shape(TensorHandle t, long* shape);
+    [LibraryImport(Lib)] internal static partial int atr_size(TensorHandle t, long dim, out long size);
     [LibraryImport(Lib)] internal static partial long atr_numel(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int atr_dtype(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int atr_device_type(TensorHandle t);

@@ -54,15 +54,10 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Size of one dimension (negative counts from the end).</summary>
-    public long Size(int dim)
+    public long Size(long dim)
     {
-        long[] shape = Shape;
-        int d = dim < 0 ? dim + shape.Length : dim;
-        if (d < 0 || d >= shape.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(dim), dim, $"tensor has {shape.Length} dimensions");
-        }
-        return shape[d];
+        TorchException.Check(LibTorch.atr_size(Handle, dim, out long size));
+        return size;
     }
 
     /// <summary>Total number of elements.</summary>

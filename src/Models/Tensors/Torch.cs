@@ -120,7 +120,12 @@ public static unsafe class Torch
     /// <summary>libtorch's report of its thread pools and OpenMP/MKL settings.</summary>
     public static string ParallelInfo => Marshal.PtrToStringUTF8(LibTorch.atr_parallel_info())!;
 
-    /// <summary>Threads libtorch uses for intra-op parallelism (process-wide).</summary>
+    /// <summary>
+    /// Threads libtorch uses for intra-op parallelism. With OpenMP (Debian's build) the setting
+    /// takes effect on the calling thread and on threads that first use libtorch afterwards; a
+    /// thread that already ran libtorch work keeps its count. Set it before any tensor work, or
+    /// on the thread that runs the model, and keep a model's work on one thread.
+    /// </summary>
     public static int Threads
     {
         get => LibTorch.atr_get_num_threads();

@@ -14,6 +14,11 @@ public class LayoutTests
         var dev = Device.Parse(device);
         using var scope = new DisposeScope();
         var m = Matrix(dev);
+        Assert.Equal(2, m.Size(0));
+        Assert.Equal(3, m.Size(-1));
+        Assert.Throws<TorchException>(() => m.Size(2));
+        Assert.Equal(6, m.NumberOfElements);
+        Assert.Equal(2, m.Dim);
         Assert.Equal([0f, 3f, 1f, 4f, 2f, 5f], m.Transpose(0, 1).ToArray<float>());
         Assert.False(m.Transpose(0, 1).IsContiguous);
         Assert.True(m.Transpose(0, 1).Contiguous().IsContiguous);

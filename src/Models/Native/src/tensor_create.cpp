@@ -16,6 +16,10 @@ ATR_API void atr_shape(const Tensor* t, int64_t* out) {
   std::copy(sizes.begin(), sizes.end(), out);
 }
 
+ATR_API int atr_size(const Tensor* t, int64_t dim, int64_t* out) {
+  return atr::run([&] { *out = t->size(dim); });
+}
+
 ATR_API int64_t atr_numel(const Tensor* t) { return t->numel(); }
 
 ATR_API int32_t atr_dtype(const Tensor* t) { return static_cast<int32_t>(t->scalar_type()); }
