@@ -5,12 +5,8 @@ namespace ActorRL.Models.Tests.Tensors;
 /// <summary>Elementwise math and reductions against values computed by hand or with System.Math.</summary>
 public class MathTests
 {
-    private static void Near(double[] expected, Tensor actual, double tolerance = 1e-6)
-    {
-        float[] values = actual.ToArray<float>();
-        Assert.Equal(expected.Length, values.Length);
-        for (int i = 0; i < values.Length; i++) Assert.True(Math.Abs(expected[i] - values[i]) <= tolerance, $"[{i}] {values[i]} != {expected[i]}");
-    }
+    private static void Near(double[] expected, Tensor actual, double tolerance = 1e-6) =>
+        TensorAssert.Near(expected, actual, tolerance);
 
     [Theory]
     [MemberData(nameof(Devices.All), MemberType = typeof(Devices))]

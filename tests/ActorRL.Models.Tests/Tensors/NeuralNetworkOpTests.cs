@@ -5,12 +5,8 @@ namespace ActorRL.Models.Tests.Tensors;
 /// <summary>Products, normalization, activations, losses and sampling against hand-computed values.</summary>
 public class NeuralNetworkOpTests
 {
-    private static void Near(double[] expected, Tensor actual, double tolerance = 1e-5)
-    {
-        float[] values = actual.ToArray<float>();
-        Assert.Equal(expected.Length, values.Length);
-        for (int i = 0; i < values.Length; i++) Assert.True(Math.Abs(expected[i] - values[i]) <= tolerance, $"[{i}] {values[i]} != {expected[i]}");
-    }
+    private static void Near(double[] expected, Tensor actual, double tolerance = 1e-5) =>
+        TensorAssert.Near(expected, actual, tolerance);
 
     [Theory]
     [MemberData(nameof(Devices.All), MemberType = typeof(Devices))]
