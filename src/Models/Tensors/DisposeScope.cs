@@ -50,6 +50,14 @@ public sealed class DisposeScope : IDisposable
         return tensor;
     }
 
+    /// <summary>Takes <paramref name="tensor"/> out of this scope if it is registered here: a long-lived
+    /// tensor (a module parameter) whose owner disposes it.</summary>
+    internal void Release(Tensor tensor)
+    {
+        int i = tensors.LastIndexOf(tensor);
+        if (i >= 0) tensors.RemoveAt(i);
+    }
+
     /// <summary>Frees the scope's tensors and makes the enclosing scope current again.</summary>
     public void Dispose()
     {

@@ -165,6 +165,7 @@ internal static unsafe partial class LibTorch
     [LibraryImport(Lib)] internal static partial TensorHandle atr_grad(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int atr_zero_grad(TensorHandle t, int setToNone);
     [LibraryImport(Lib)] internal static partial TensorHandle atr_detach(TensorHandle t);
+    [LibraryImport(Lib)] internal static partial int atr_set_data(TensorHandle t, TensorHandle data);
 
     // optimization
     [LibraryImport(Lib)] internal static partial OptimizerHandle atr_adamw_new();

@@ -42,6 +42,12 @@ public sealed partial class Tensor
     /// <summary>Clears the gradient: drops it (the default, as PyTorch) or fills it with zeros.</summary>
     public void ZeroGrad(bool setToNone = true) => TorchException.Check(LibTorch.atr_zero_grad(Handle, setToNone ? 1 : 0));
 
+    /// <summary>
+    /// Makes this tensor use <paramref name="data"/>'s storage, dtype and device while staying the same
+    /// tensor (and the same autograd leaf): how a module moves its parameters between devices.
+    /// </summary>
+    public void SetData(Tensor data) => TorchException.Check(LibTorch.atr_set_data(Handle, data.Handle));
+
     /// <summary>The same values, cut off from the autograd graph.</summary>
     public Tensor Detach() => new(LibTorch.atr_detach(Handle));
 }

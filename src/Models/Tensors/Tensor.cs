@@ -112,6 +112,19 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>Copies the raw little-endian bytes of all elements (row-major) into <paramref name="destination"/>,
+    /// whose length must be <see cref="NumberOfElements"/> times the element size.</summary>
+    public unsafe void CopyBytesTo(Span<byte> destination)
+    {
+        fixed (byte* p = destination)
+        {
+            TorchException.Check(LibTorch.atr_copy_to(Handle, p, destination.Length));
+        }
+    }
+
+    /// <summary>Size in bytes of all elements.</summary>
+    public long ByteCount => NumberOfElements * DType.ElementSize();
+
     /// <summary>Copies all elements, in row-major order, into a new array.</summary>
     public T[] ToArray<T>() where T : unmanaged
     {

@@ -27,6 +27,23 @@ public static unsafe class Torch
         }
     }
 
+    /// <summary>A tensor of <paramref name="dtype"/> from raw little-endian element bytes in row-major order.</summary>
+    public static Tensor FromBytes(ReadOnlySpan<byte> data, ScalarType dtype, ReadOnlySpan<long> shape, Device? device = null, bool requiresGrad = false)
+    {
+        long count = 1;
+        foreach (long d in shape) count *= d;
+        if (count * dtype.ElementSize() != data.Length)
+        {
+            throw new ArgumentException($"{data.Length} bytes do not hold [{string.Join(", ", shape.ToArray())}] {dtype} elements ({count * dtype.ElementSize()} bytes)", nameof(data));
+        }
+        Device dev = device ?? Device.Cpu;
+        fixed (byte* p = data)
+        fixed (long* s = shape)
+        {
+            return new Tensor(LibTorch.atr_from_data(p, (int)dtype, s, shape.Length, (int)dev.Type, dev.Index, requiresGrad ? 1 : 0));
+        }
+    }
+
     /// <summary>A one-dimensional tensor holding a copy of <paramref name="data"/>.</summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, Device? device = null, bool requiresGrad = false) where T : unmanaged =>
         From(data, [data.Length], device, requiresGrad);

@@ -36,3 +36,9 @@ ATR_API int atr_zero_grad(Tensor* t, int32_t set_to_none) {
 ATR_API Tensor* atr_detach(const Tensor* t) {
   return atr::make([&] { return t->detach(); });
 }
+
+// Replaces the tensor's data (storage, dtype, device) while keeping its identity, as PyTorch's
+// Module.to() does for parameters: every handle to the parameter sees the moved data.
+ATR_API int atr_set_data(Tensor* t, const Tensor* data) {
+  return atr::run([&] { t->set_data(*data); });
+}
