@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace ActorRL.Models.Checkpoints;
+
+/// <summary>Files that are on the disk (not just in the page cache) when a write returns, hashed as they are written.</summary>
+internal static partial class DurableFiles
+{
+    /// <summary>Creates <paramref name="name"/> in <paramref name="directory"/> (it must not exist), lets
+    /// <paramref name="write"/> fill it, fsyncs it, and returns its size and SHA-256.</summary>
+    public static CheckpointFile Write(string directory, string name, Action<Stream> write)
+    {
+        string path = Path.Combine(directory, name);
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        using var hashing = new HashingStream(file);
+        write(hashing);
+        file.Flush(flushToDisk: true);
+        return new CheckpointFile(name, hashing.Length, Convert.ToHexStringLower(hashing.Hash()));
+    }
+
+    /// <summary>The SHA-256 of a file's contents, as lowercase hex.</summary>
+    public static string Sha256(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    /// <summary>
+    /// Makes the entries of a directory (files created or renamed into it) durable: without this a
+    /// power cut can forget a rename even though the renamed files' contents were synced.
+    /// </summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD()) return;
+        int fd = Open(directory, 0);
+        if (fd < 0) throw new IOException($"cannot open {directory} to sync it: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        try
+        {
+            if (Fsync(fd) != 0) throw new IOException($"fsync of {directory} failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+
+    /// <summary>A write-only pass-through that hashes and counts what it forwards.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long length;
+
+        public byte[] Hash() => hash.GetHashAndReset();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+            length += buffer.Length;
+        }
+
+        public override void WriteByte(byte value) => Write([value]);
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
