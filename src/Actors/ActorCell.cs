@@ -20,7 +20,7 @@ internal sealed class ActorCell : IActorContext
     private readonly Dictionary<IActorRef, ChildRestartStats> restartStats = [];
     private readonly HashSet<IActorRef> watching = [];
     private readonly HashSet<IActorRef> watchedBy = [];
-    private readonly List<Terminated> pendingTerminated = [];
+    private readonly Dictionary<IActorRef, Terminated> terminatedQueued = [];
     private readonly List<Envelope> stash = [];
     private readonly TaskCompletionSource whenTerminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorBase? actor;
@@ -28,6 +28,7 @@ internal sealed class ActorCell : IActorContext
     private object? failedMessage;
     private volatile State state = State.Created;
     private Exception? pendingRecreate;
+    private bool awaitingDirective; // told the parent of a failure; cleared by its Resume or Recreate
     private TimerScheduler? timers;
     private Timer? receiveTimeoutTimer;
     private ILogger? log;
@@ -144,6 +145,10 @@ internal sealed class ActorCell : IActorContext
                     if (timers is null || !timers.Accept(timer)) return Done();
                     message = timer.Message;
                     break;
+                case Terminated t when terminatedQueued.TryGetValue(t.ActorRef, out Terminated? queued) && ReferenceEquals(t, queued):
+                    terminatedQueued.Remove(t.ActorRef);
+                    if (!watching.Remove(t.ActorRef)) return Done(); // unwatched while the notice was queued
+                    break;
             }
             ValueTask<bool> handled = actor!.ReceiveAsync(message);
             if (!handled.IsCompletedSuccessfully) return AwaitHandler(handled, message);
@@ -178,7 +183,8 @@ internal sealed class ActorCell : IActorContext
     private void AfterHandler(bool handled, object message)
     {
         if (!handled) actor!.HandleUnhandled(message);
-        if (ReceiveTimeout is { } timeout && message is not Actors.ReceiveTimeout) receiveTimeoutTimer?.Change(timeout, Timeout.InfiniteTimeSpan);
+        // Re-armed after every message, ReceiveTimeout included: an actor that stays idle hears it again each period.
+        if (ReceiveTimeout is { } timeout) receiveTimeoutTimer?.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The actor threw: suspend it and ask the parent what to do.</summary>
@@ -190,36 +196,48 @@ internal sealed class ActorCell : IActorContext
             return;
         }
         state = State.Suspended;
+        if (awaitingDirective)
+        {
+            // One decision per failure episode: escalating every further child failure would restart this actor
+            // once per failing child and spend its supervisor's retry budget as many times.
+            Log.LogError(cause, "{Actor} failed again while its supervisor decides on an earlier failure", Self.Path);
+            return;
+        }
+        awaitingDirective = true;
         failedMessage = message;
         parent.SendSystemMessage(new Failed(Self, cause, SelfRef.Uid));
     }
 
     // ---- system messages ----
 
-    public ValueTask HandleSystemAsync(SystemMessage message)
+    public void HandleSystem(SystemMessage message)
     {
         if (state == State.Terminated)
         {
             // Late arrivals after the actor stopped: a watcher still learns of the death.
             if (message is Watch w && !w.Watcher.Equals(Self)) w.Watcher.SendSystemMessage(new DeathWatchNotification(Self));
-            return ValueTask.CompletedTask;
+            return;
         }
         switch (message)
         {
             case Create:
                 CreateActor();
                 break;
+            case Resume r when actor is null && state == State.Suspended:
+                // Nothing to resume: the constructor or PreStart failed, so the only way on is a fresh instance.
+                Restart(r.Cause ?? new InvalidOperationException($"{Self.Path} was resumed before it started"));
+                break;
             case Resume:
                 if (state == State.Suspended && pendingRecreate is null)
                 {
+                    awaitingDirective = false;
                     state = State.Running;
                     foreach (IActorRef child in Children) ((IInternalActorRef)child).SendSystemMessage(new Resume(null));
-                    return DeliverPendingTerminated();
                 }
                 break;
             case Recreate r:
                 Restart(r.Cause);
-                return DeliverPendingTerminated();
+                break;
             case Terminate:
                 BeginTerminate();
                 break;
@@ -228,7 +246,7 @@ internal sealed class ActorCell : IActorContext
                 break;
             case ChildTerminated ct:
                 HandleChildTerminated(ct.Child);
-                return DeliverPendingTerminated();
+                break;
             case Watch w:
                 if (w.Watchee.Equals(Self) && !w.Watcher.Equals(Self)) watchedBy.Add(w.Watcher);
                 break;
@@ -236,25 +254,15 @@ internal sealed class ActorCell : IActorContext
                 if (u.Watchee.Equals(Self)) watchedBy.Remove(u.Watcher);
                 break;
             case DeathWatchNotification d:
-                if (state != State.Terminating && watching.Contains(d.Actor) && !pendingTerminated.Exists(t => t.ActorRef.Equals(d.Actor)))
+                // Terminated goes behind the user messages already queued, as in Akka: whatever the watched actor
+                // sent before it stopped is handled before its Terminated. Queued once; InvokeAsync drops it if unwatched.
+                if (state != State.Terminating && watching.Contains(d.Actor) && !terminatedQueued.ContainsKey(d.Actor))
                 {
-                    pendingTerminated.Add(new Terminated(d.Actor));
-                    return DeliverPendingTerminated();
+                    var notice = new Terminated(d.Actor);
+                    terminatedQueued.Add(d.Actor, notice);
+                    Mailbox.PostFromOwnTurn(new Envelope(notice, d.Actor));
                 }
                 break;
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Delivers Terminated for watched actors that stopped, once each, when the actor can take messages.</summary>
-    private async ValueTask DeliverPendingTerminated()
-    {
-        while (state == State.Running && pendingTerminated.Count > 0)
-        {
-            Terminated t = pendingTerminated[0];
-            pendingTerminated.RemoveAt(0);
-            if (!watching.Remove(t.ActorRef)) continue; // unwatched meanwhile
-            await InvokeAsync(new Envelope(t, t.ActorRef)).ConfigureAwait(false);
         }
     }
 
@@ -294,6 +302,7 @@ internal sealed class ActorCell : IActorContext
     {
         if (state is State.Terminating or State.Terminated) return;
         state = State.Suspended;
+        awaitingDirective = false;
         CancelTimers();
         if (actor is not null)
         {
@@ -462,10 +471,11 @@ internal sealed class ActorCell : IActorContext
         stash.Clear();
         foreach (IActorRef w in watching) ((IInternalActorRef)w).SendSystemMessage(new Unwatch((IInternalActorRef)w, SelfRef));
         watching.Clear();
-        pendingTerminated.Clear();
+        terminatedQueued.Clear();
+        // Unsubscribed before watchers hear of the death, so that none of them can still publish to it afterwards.
+        System.EventStream.UnsubscribeAll(Self);
         foreach (IActorRef w in watchedBy) ((IInternalActorRef)w).SendSystemMessage(new DeathWatchNotification(Self));
         watchedBy.Clear();
-        System.EventStream.UnsubscribeAll(Self);
         parent.SendSystemMessage(new ChildTerminated(Self));
         whenTerminated.TrySetResult();
     }
@@ -484,7 +494,6 @@ internal sealed class ActorCell : IActorContext
         if (actorRef is IInternalActorRef target && watching.Remove(actorRef))
         {
             target.SendSystemMessage(new Unwatch(target, SelfRef));
-            pendingTerminated.RemoveAll(t => t.ActorRef.Equals(actorRef));
         }
         return actorRef;
     }

@@ -27,8 +27,9 @@ public static class ActorRefExtensions
         }
         return reply switch
         {
+            // The failure is checked first so that Ask<object> rethrows it too; only Ask<Status.Failure> gets it as a value.
+            Status.Failure failure when typeof(T) != typeof(Status.Failure) => throw failure.Cause,
             T value => value,
-            Status.Failure failure => throw failure.Cause,
             _ => throw new InvalidCastException($"Ask to {target.Path} with {message.GetType().Name} expected a {typeof(T).Name} reply but got {reply.GetType().Name}"),
         };
     }

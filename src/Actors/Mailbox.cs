@@ -17,10 +17,14 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     private readonly Channel<Envelope> user;
     private readonly ConcurrentQueue<SystemMessage> system = new();
     private readonly Queue<Envelope> front = new(); // unstashed messages; touched only while running
+    private readonly Queue<(Envelope Envelope, long Due)> overflow = new(); // see PostFromOwnTurn; touched only while running
     private readonly Lock systemLock = new();
     private readonly TimeSpan pushTimeout;
     private ActorCell? cell;
     private int status; // 0 idle, 1 scheduled or running
+    private long taken; // user messages read from the channel so far
+    private readonly bool countsLoad;
+    private int queued; // user messages in the channel, kept only when countsLoad (routees)
     private bool systemClosed;
     private volatile bool processing;
 
@@ -37,12 +41,16 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         }
         else
         {
+            // SingleReader: its writes take no lock (the multi-reader channel locks on every write). It cannot
+            // count, so HasWork peeks and routees keep their own count for Load.
             user = Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true });
         }
+        countsLoad = options.CountsLoad;
     }
 
-    /// <summary>Messages waiting, plus one while a message is being handled (for smallest-mailbox routing).</summary>
-    public int Load => user.Reader.Count + (processing ? 1 : 0);
+    /// <summary>Messages waiting, plus one while a message is being handled (for smallest-mailbox routing);
+    /// counted only for mailboxes created with <see cref="MailboxOptions.CountsLoad"/>.</summary>
+    public int Load => Volatile.Read(ref queued) + (processing ? 1 : 0);
 
     public void Attach(ActorCell owner) => cell = owner;
 
@@ -51,6 +59,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     {
         if (user.Writer.TryWrite(envelope))
         {
+            if (countsLoad) Interlocked.Increment(ref queued);
             Schedule();
             return true;
         }
@@ -72,8 +81,24 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         {
             return false;
         }
+        if (countsLoad) Interlocked.Increment(ref queued);
         Schedule();
         return true;
+    }
+
+    /// <summary>
+    /// Enqueues a message the kernel gives the actor on its own turn (Terminated) behind every message queued now.
+    /// Never blocks: on a full bounded mailbox only this turn could make room, so the message waits aside and
+    /// is taken once the messages queued before it have been.
+    /// </summary>
+    public void PostFromOwnTurn(in Envelope envelope)
+    {
+        if (user.Writer.TryWrite(envelope))
+        {
+            if (countsLoad) Interlocked.Increment(ref queued);
+            return; // the running turn takes it; no scheduling needed
+        }
+        overflow.Enqueue((envelope, taken + user.Reader.Count)); // bounded only: an unbounded write fails only once closed
     }
 
     /// <summary>Enqueues a system message; false once the actor has terminated.</summary>
@@ -96,6 +121,8 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         var rest = new List<Envelope>(front);
         front.Clear();
         while (user.Reader.TryRead(out Envelope e)) rest.Add(e);
+        foreach (var (e, _) in overflow) rest.Add(e);
+        overflow.Clear();
         return rest;
     }
 
@@ -112,11 +139,25 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     private bool TryTakeUser(out Envelope envelope)
     {
         if (front.TryDequeue(out envelope)) return true;
-        return user.Reader.TryRead(out envelope);
+        if (overflow.TryPeek(out var waiting) && taken >= waiting.Due)
+        {
+            overflow.Dequeue();
+            envelope = waiting.Envelope;
+            return true;
+        }
+        if (user.Reader.TryRead(out envelope))
+        {
+            taken++;
+            if (countsLoad) Interlocked.Decrement(ref queued);
+            return true;
+        }
+        if (!overflow.TryDequeue(out waiting)) return false;
+        envelope = waiting.Envelope;
+        return true;
     }
 
     private bool HasWork(ActorCell c) =>
-        !system.IsEmpty || (c.CanProcessUserMessages && (front.Count > 0 || user.Reader.Count > 0));
+        !system.IsEmpty || (c.CanProcessUserMessages && (front.Count > 0 || overflow.Count > 0 || user.Reader.TryPeek(out _)));
 
     private void Schedule()
     {
@@ -136,7 +177,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
             int budget = c.System.Throughput;
             while (true)
             {
-                while (system.TryDequeue(out SystemMessage? sys)) await c.HandleSystemAsync(sys).ConfigureAwait(false);
+                while (system.TryDequeue(out SystemMessage? sys)) c.HandleSystem(sys);
                 if (!c.CanProcessUserMessages || budget-- <= 0 || !TryTakeUser(out Envelope envelope)) break;
                 processing = true;
                 await c.InvokeAsync(envelope).ConfigureAwait(false);
@@ -145,13 +186,15 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         }
         catch (Exception e)
         {
-            // InvokeAsync and HandleSystemAsync contain the actor's own exceptions; reaching here is a kernel bug.
+            // InvokeAsync and HandleSystem contain the actor's own exceptions; reaching here is a kernel bug.
             c.System.ReportKernelFault(c.Self, e);
         }
         finally
         {
             processing = false;
-            Volatile.Write(ref status, 0);
+            // A full fence, not a release store: the queues must be read after "idle" is visible, or a sender that
+            // enqueued meanwhile and saw "scheduled" (so did not schedule) is missed and its message strands.
+            Interlocked.Exchange(ref status, 0);
             if (HasWork(c)) Schedule();
         }
     }

@@ -56,6 +56,9 @@ public sealed record Props
 /// message goes to dead letters; <see cref="ActorRefExtensions.TellAsync"/> waits without blocking a thread.</param>
 public sealed record MailboxOptions(int? Capacity = null, TimeSpan? PushTimeout = null)
 {
+    /// <summary>Keep a count of queued messages (what smallest-mailbox routing reads); routers set it on their routees.</summary>
+    internal bool CountsLoad { get; init; }
+
     /// <summary>No limit: Tell never blocks.</summary>
     public static readonly MailboxOptions Unbounded = new();
 
