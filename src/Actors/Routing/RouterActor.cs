@@ -19,7 +19,8 @@ internal sealed class RouterActor : ActorBase
 
     public static Props PropsFor(RouterConfig config, Props routeeProps) =>
         Props.Create(() => new RouterActor(config, routeeProps with { Mailbox = routeeProps.Mailbox with { CountsLoad = true } }))
-            with { Mailbox = routeeProps.Mailbox };
+            with
+        { Mailbox = routeeProps.Mailbox };
 
     public override SupervisorStrategy SupervisorStrategy => config.SupervisorStrategy ?? SupervisorStrategy.Default;
 
