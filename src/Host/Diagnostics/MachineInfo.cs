@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace ActorRL.Host.Diagnostics;
@@ -15,6 +16,17 @@ public sealed record MachineInfo(string CpuModel, int Cores, string Os, string R
 
     /// <summary>One line, e.g. "Intel(R) Xeon(R), 2 cores, Debian GNU/Linux 12 (bookworm) (kernel 6.1.0)".</summary>
     public override string ToString() => $"{CpuModel}, {Cores} cores, {Os}, {Runtime}";
+
+    /// <summary>
+    /// The 1-minute load average (threads running or waiting for a core, averaged) from /proc/loadavg,
+    /// or null where it cannot be read: above the core count, other work competes with a measurement.
+    /// </summary>
+    public static double? LoadAverage()
+    {
+        string? text = TryRead("/proc/loadavg");
+        string? first = text?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out double load) ? load : null;
+    }
 
     private static string ReadCpuModel() =>
         ReadField("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString();
