@@ -24,6 +24,9 @@ public static class ObjectiveRegistry
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // A nested options object in the JSON fills in the parent's default instance rather than replacing it with a
+        // fresh one: {"ppo": {"entropy_coefficient": 0.01}} under rcfd keeps RCfD's β = 0 and ε = 0.3.
+        PreferredObjectCreationHandling = JsonObjectCreationHandling.Populate,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
