@@ -18,6 +18,9 @@ public sealed record RopoOptions : IObjectiveOptions
     /// <summary>K: responses sampled per dropped prompt for rejection sampling.</summary>
     public int RejectionSamples { get; init; } = 4;
 
+    /// <summary>Rounding of the kept count and how candidates are scored for rejection sampling.</summary>
+    public RopoSelectionOptions Selection { get; init; } = new();
+
     /// <inheritdoc/>
     public void Validate()
     {
@@ -25,5 +28,6 @@ public sealed record RopoOptions : IObjectiveOptions
         if (!(Alpha > 2) || double.IsInfinity(Alpha)) throw new InvalidOptionException(nameof(Alpha), $"must be > 2, not {Alpha}");
         Check.InRange(NoiseRate, 0, 1, true, false, nameof(NoiseRate));
         Check.AtLeast(RejectionSamples, 2, nameof(RejectionSamples));
+        Selection.Validate();
     }
 }
