@@ -82,7 +82,10 @@ public sealed class Block : Module
     /// <summary>x [B, T, C] → [B, T, C].</summary>
     public Tensor Forward(Tensor x, Tensor blocked, KvCache? cache, int layer)
     {
-        x = x + attn.Forward(ln1.Forward(x), blocked, cache, layer);
-        return x + mlp.Forward(ln2.Forward(x));
+        // The block's intermediates are freed as soon as it returns, as Python's refcounting would; autograd keeps
+        // its own references to what backward needs. This halves peak memory of long no-grad passes.
+        using var scope = new DisposeScope();
+        Tensor h = x + attn.Forward(ln1.Forward(x), blocked, cache, layer);
+        return scope.MoveToOuter(h + mlp.Forward(ln2.Forward(h)));
     }
 }

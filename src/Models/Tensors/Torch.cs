@@ -141,7 +141,8 @@ public static unsafe class Torch
     /// Threads libtorch uses for intra-op parallelism. With OpenMP (Debian's build) the setting
     /// takes effect on the calling thread and on threads that first use libtorch afterwards; a
     /// thread that already ran libtorch work keeps its count. Set it before any tensor work, or
-    /// on the thread that runs the model, and keep a model's work on one thread.
+    /// on the thread that runs the model, and keep a model's work on one thread. Setting it also sizes
+    /// OpenBLAS's own thread pool, when OpenBLAS is the BLAS in use.
     /// </summary>
     public static int Threads
     {

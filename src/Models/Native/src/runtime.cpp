@@ -1,6 +1,7 @@
 // Process-wide libtorch state: version and build facts, threads, devices, RNG, grad mode.
 #include "atr.h"
 
+#include <dlfcn.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -21,8 +22,23 @@ ATR_API const char* atr_parallel_info() {
 
 ATR_API int32_t atr_get_num_threads() { return at::get_num_threads(); }
 
+// OpenBLAS (Debian's libblas.so.3 when libopenblas0-pthread is installed) keeps a thread pool of its own that
+// libtorch's setting does not reach; two pools spinning on the same cores slow both down, so both get n.
+static void set_openblas_threads(int32_t n) {
+  using SetThreads = void (*)(int);
+  void* symbol = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  for (const char* lib : {"libblas.so.3", "libopenblas.so.0"}) {
+    if (symbol != nullptr) break;
+    if (void* handle = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) symbol = dlsym(handle, "openblas_set_num_threads");
+  }
+  if (symbol != nullptr) reinterpret_cast<SetThreads>(symbol)(n);
+}
+
 ATR_API int atr_set_num_threads(int32_t n) {
-  return atr::run([&] { at::set_num_threads(n); });
+  return atr::run([&] {
+    at::set_num_threads(n);
+    set_openblas_threads(n);
+  });
 }
 
 ATR_API int32_t atr_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
