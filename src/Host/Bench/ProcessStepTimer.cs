@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using ActorRL.Host.Cli;
+using ActorRL.Models.Tensors;
 
 namespace ActorRL.Host.Bench;
 
@@ -42,7 +44,7 @@ public sealed record ProcessStepTimer(string Key, string Title, string Descripti
     }
 
     // Debian's interpreter, which sees python3-torch; the first python3 on PATH may be another one.
-    private const string PythonInterpreter = "/usr/bin/python3";
+    internal const string PythonInterpreter = "/usr/bin/python3";
 
     /// <summary>The version of PyTorch that <c>/usr/bin/python3</c> imports.</summary>
     /// <exception cref="CommandFailedException">Python or PyTorch is not installed.</exception>
@@ -67,7 +69,7 @@ public sealed record ProcessStepTimer(string Key, string Title, string Descripti
     {
         ArgumentNullException.ThrowIfNull(settings);
         string[] arguments = [.. LeadingArguments, $"{settings.Threads}", $"{settings.Warmup}", $"{settings.Steps}"];
-        (int exitCode, string stdout, string stderr) = await RunAsync(FileName, arguments, cancellationToken);
+        (int exitCode, string stdout, string stderr) = await RunAsync(FileName, arguments, cancellationToken, settings.Threads);
         if (exitCode != 0)
         {
             throw new CommandFailedException($"{Title} benchmark failed with exit code {exitCode}: {LastLine(stderr)}");
@@ -89,8 +91,10 @@ public sealed record ProcessStepTimer(string Key, string Title, string Descripti
     private static double[] Times(JsonDocument doc, string program) =>
         doc.RootElement.GetProperty(program).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>Runs a benchmark process; <paramref name="threads"/>, when given, also sizes its OpenBLAS pool, as
+    /// <see cref="Torch.Threads"/> does in this process, so that every side computes with the same threads.</summary>
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, int? threads = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -102,6 +106,7 @@ public sealed record ProcessStepTimer(string Key, string Title, string Descripti
         // A virtual environment's settings would make Debian's Python import another torch.
         start.Environment.Remove("PYTHONHOME");
         start.Environment.Remove("PYTHONPATH");
+        if (threads is int n) start.Environment["OPENBLAS_NUM_THREADS"] = n.ToString(CultureInfo.InvariantCulture);
 
         Process? started;
         try
@@ -127,7 +132,7 @@ public sealed record ProcessStepTimer(string Key, string Title, string Descripti
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static string LastLine(string text)
+    internal static string LastLine(string text)
     {
         string last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
         return last.Length == 0 ? "no output" : last;

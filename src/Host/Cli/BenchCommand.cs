@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ActorRL.Host.Bench;
 using ActorRL.Host.Bench.Actors;
+using ActorRL.Host.Bench.Model;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Tensors;
 using Spectre.Console;
@@ -17,6 +18,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks that print ratios measured side by side in one run");
         bench.Subcommands.Add(CreateTorch());
         bench.Subcommands.Add(ActorBenchCommand.Create());
+        bench.Subcommands.Add(ModelBenchCommand.Create());
         return bench;
     }
 
