@@ -24,24 +24,11 @@ public static class BenchCommand
 
     private static Command CreateTorch()
     {
-        var json = new Option<FileInfo>("--json")
-        {
-            Description = "Write medians, ratios, samples and the machine description as JSON to FILE",
-            HelpName = "FILE",
-            Required = true,
-        };
-        var threads = new Option<int?>("--threads")
-        {
-            Description = "Intra-op threads for every implementation [default: libtorch's current count, i.e. torch.threads from --config, else libtorch's own default]",
-            HelpName = "N",
-        };
-        var steps = Counted("--steps", "Timed steps per program per run", 10, minimum: 1);
-        var warmup = Counted("--warmup", "Untimed steps per program at the start of each run", 3, minimum: 0);
-        var rounds = Counted("--rounds", "Runs of each implementation, taken in turn", 3, minimum: 1);
-        threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--threads must be at least 1");
-        });
+        var json = BenchOptions.JsonFile("Write medians, ratios, samples and the machine description as JSON to FILE");
+        var threads = BenchOptions.Threads();
+        var steps = BenchOptions.Counted("--steps", "Timed steps per program per run", 10, minimum: 1);
+        var warmup = BenchOptions.Counted("--warmup", "Untimed steps per program at the start of each run", 3, minimum: 0);
+        var rounds = BenchOptions.Counted("--rounds", "Runs of each implementation, taken in turn", 3, minimum: 1);
 
         var command = new Command("torch",
             "One training step (zero_grad, forward, backward, AdamW) of an MLP and a GPT block, in C# through "
@@ -73,21 +60,6 @@ public static class BenchCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    private static Option<int> Counted(string name, string description, int defaultValue, int minimum)
-    {
-        var option = new Option<int>(name)
-        {
-            Description = description,
-            HelpName = "N",
-            DefaultValueFactory = _ => defaultValue,
-        };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < minimum) r.AddError($"{name} must be at least {minimum}");
-        });
-        return option;
     }
 
     private static void Render(TorchBenchReport report, IReadOnlyList<IStepTimer> timers)

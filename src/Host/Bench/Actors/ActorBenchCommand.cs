@@ -17,12 +17,7 @@ public static class ActorBenchCommand
     /// <summary>Creates the subcommand.</summary>
     public static Command Create()
     {
-        var json = new Option<FileInfo>("--json")
-        {
-            Description = "Write medians, ratios, every round's figures and the machine description as JSON to FILE",
-            HelpName = "FILE",
-            Required = true,
-        };
+        var json = BenchOptions.JsonFile("Write medians, ratios, every round's figures and the machine description as JSON to FILE");
         var defaults = new ActorBenchSettings(
             Pairs: Math.Max(2, Environment.ProcessorCount),
             ActorThroughput: new ActorSystemOptions().Throughput);
@@ -36,16 +31,7 @@ public static class ActorBenchCommand
         {
             if (r.GetValueOrDefault<double>() is not (>= 0.01 and <= 600)) r.AddError("--seconds must be between 0.01 and 600");
         });
-        var rounds = new Option<int>("--rounds")
-        {
-            Description = "Measurements of every workload in each version, the versions taking turns to go first",
-            HelpName = "N",
-            DefaultValueFactory = _ => defaults.Rounds,
-        };
-        rounds.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--rounds must be at least 1");
-        });
+        var rounds = BenchOptions.Counted("--rounds", "Measurements of every workload in each version, the versions taking turns to go first", defaults.Rounds);
 
         var command = new Command("actors",
             "Message passing through the actor kernel against bare System.Threading.Channels and tasks: "

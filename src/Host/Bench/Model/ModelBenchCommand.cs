@@ -13,25 +13,12 @@ public static class ModelBenchCommand
     /// <summary>Creates the subcommand.</summary>
     public static Command Create()
     {
-        var json = new Option<FileInfo>("--json")
-        {
-            Description = "Write medians, ratios, checks, samples and the machine description as JSON to FILE",
-            HelpName = "FILE",
-            Required = true,
-        };
-        var threads = new Option<int?>("--threads")
-        {
-            Description = "Intra-op threads for both implementations [default: libtorch's current count, i.e. torch.threads from --config, else libtorch's own default]",
-            HelpName = "N",
-        };
-        threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--threads must be at least 1");
-        });
+        var json = BenchOptions.JsonFile("Write medians, ratios, checks, samples and the machine description as JSON to FILE");
+        var threads = BenchOptions.Threads();
         // The record's defaults, shown in --help; the thread count is decided when the command runs.
         var defaults = new ModelBenchSettings(Threads: 1);
-        var steps = Counted("--steps", "Timed SFT steps per implementation per round", defaults.TrainSteps);
-        var rounds = Counted("--rounds", "Runs of each implementation, taken in turn", defaults.Rounds);
+        var steps = BenchOptions.Counted("--steps", "Timed SFT steps per implementation per round", defaults.TrainSteps);
+        var rounds = BenchOptions.Counted("--rounds", "Runs of each implementation, taken in turn", defaults.Rounds);
 
         var command = new Command("model",
             "One SFT step (16 x 128 tokens) and greedy generation (16 prompts, 128 new tokens, with and without the KV "
@@ -75,21 +62,6 @@ public static class ModelBenchCommand
             }
         }));
         return command;
-    }
-
-    private static Option<int> Counted(string name, string description, int defaultValue)
-    {
-        var option = new Option<int>(name)
-        {
-            Description = description,
-            HelpName = "N",
-            DefaultValueFactory = _ => defaultValue,
-        };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError($"{name} must be at least 1");
-        });
-        return option;
     }
 
     private static void Render(ModelBenchReport report, IReadOnlyList<IModelRunner> runners)
