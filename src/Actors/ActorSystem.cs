@@ -93,9 +93,6 @@ public sealed class ActorSystem : IAsyncDisposable
     /// <summary>Creates a top-level actor under <c>/user</c>.</summary>
     public IActorRef ActorOf(Props props, string? name = null) => userGuardian.Cell.ActorOf(props, name);
 
-    /// <summary>Creates a kernel actor under <c>/system</c>.</summary>
-    internal IActorRef SystemActorOf(Props props, string? name = null) => systemGuardian.Cell.ActorOf(props, name);
-
     /// <summary>Stops an actor (after the message it is handling); its children stop first.</summary>
     public void Stop(IActorRef actor)
     {
