@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using ActorRL.Models.Rlhf;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRL.Actors.Rlhf;
+
+// The RL loop of the PPO family (ppo, rto, drto, rcfd): generate → score (reference and reward in parallel) → objective
+// → learner → publish. Both schedules are one rule: generation of step g may start once the published version is at
+// least g − 1 − k, with k = 0 for sync (so each step waits for the previous update) and k = rl.staleness for async (so
+// generation of the next batch overlaps training of this one). At training time a sample generated more than k versions
+// ago is dropped.
+internal sealed partial class Coordinator
+{
+    private sealed class StepState(long step)
+    {
+        public long Step { get; } = step;
+        public List<Rollout> Rollouts { get; } = [];
+        public int ChunksLeft { get; set; }
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+        public TimeSpan Generate { get; set; }
+        public TimeSpan Score { get; set; }
+        public TimeSpan Objective { get; set; }
+        public ReferenceScored? Reference { get; set; }
+        public RewardsScored? Rewards { get; set; }
+        public TrainingBatch? Batch { get; set; }
+    }
+
+    private readonly Queue<StepState> readyToTrain = new();
+    private readonly HashSet<long> trainedSamples = [];
+    private IRlObjective? rlObjective;
+    private WeightsSnapshot? latestWeights;
+    private long publishedVersion, stepsDone, nextGenerationStep = 1, promptCursor, nextSampleId = 1;
+    private bool rlStarted, generating, training, checkpointing;
+    private Stopwatch? sinceLastUpdate;
+    private long staleDropped;
+
+    private int Staleness => settings.Schedule == RolloutSchedule.Async ? settings.Staleness : 0;
+
+    private bool IsPreferenceObjective => settings.Objective is "dpo" or "ropo";
+
+    private void StartRl()
+    {
+        slots["learner"] = NewSlot("learner", () => Props.Create(() => new LearnerActor(Setup, learnerState)));
+        slots["reference"] = NewSlot("reference", () => Props.Create(() => new ReferenceActor(Setup)));
+        if (Setup.StageDirs.ContainsKey("reward_model") || task.VerifiedReward(0, task.Prompt(0)) is not null)
+        {
+            slots["reward"] = NewSlot("reward", () => Props.Create(() => new RewardActor(Setup)));
+        }
+        slots["objective"] = NewSlot("objective", () => Props.Create(() => new ObjectiveActor(Setup, rounds)));
+        for (int w = 1; w <= settings.RolloutWorkers; w++)
+        {
+            slots[$"rollout-{w}"] = NewSlot($"rollout-{w}", () => Props.Create(() => new RolloutWorker(Setup)));
+        }
+        if (!IsPreferenceObjective) rlObjective = RlObjectives.Create(settings.Objective, settings.ObjectiveOptions, task);
+
+        Emit(new StageStarted(IsPreferenceObjective ? settings.Objective : "rl", settings.Steps));
+        Request<WeightsReply>("learner", id => new WeightsRequested(id, 0), settings.Deadlines.Update, reply =>
+        {
+            PublishWeights(reply.Weights);
+            rlStarted = true;
+            sinceLastUpdate = Stopwatch.StartNew();
+            if (settings.Steps == 0 || stopRequested) Finish(cancelled: stopRequested);
+            else if (IsPreferenceObjective) StartPreferences();
+            else ScheduleGeneration();
+        });
+    }
+
+    private IEnumerable<string> RolloutSlots => Enumerable.Range(1, settings.RolloutWorkers).Select(w => $"rollout-{w}");
+
+    private TimeSpan PublishWeights(WeightsSnapshot weights)
+    {
+        var clock = Stopwatch.StartNew();
+        latestWeights = weights;
+        publishedVersion = weights.Version;
+        var message = new WeightsPublished(weights);
+        foreach (string slot in RolloutSlots) slots[slot].Ref.Tell(message, Self);
+        return clock.Elapsed;
+    }
+
+    private void ScheduleGeneration()
+    {
+        if (finished || stopRequested || generating || nextGenerationStep > settings.Steps) return;
+        long minVersion = Math.Max(0, nextGenerationStep - 1 - Staleness);
+        if (publishedVersion < minVersion) return;
+        generating = true;
+        var step = new StepState(nextGenerationStep++);
+        var prompts = new List<RolloutPrompt>();
+        for (int p = 0; p < settings.PromptsPerStep; p++)
+        {
+            long promptId = promptCursor++;
+            int[] tokens = task.Prompt(promptId);
+            for (int s = 0; s < settings.SamplesPerPrompt; s++) prompts.Add(new RolloutPrompt(nextSampleId++, promptId, tokens));
+        }
+        Generate(step, prompts, minVersion, rollouts => OnGenerated(step, rollouts));
+    }
+
+    /// <summary>Splits <paramref name="prompts"/> over the rollout workers and collects their completions.</summary>
+    private void Generate(StepState step, IReadOnlyList<RolloutPrompt> prompts, long minVersion, Action<IReadOnlyList<Rollout>> then)
+    {
+        int workers = settings.RolloutWorkers;
+        var chunks = Enumerable.Range(0, workers)
+            .Select(w => prompts.Where((_, i) => i % workers == w).ToList())
+            .Where(c => c.Count > 0).ToList();
+        var collected = new List<Rollout>();
+        int left = chunks.Count;
+        for (int w = 0; w < chunks.Count; w++)
+        {
+            List<RolloutPrompt> chunk = chunks[w];
+            ulong seed = Seed(settings.Seed, step.Step, w, lastRequestId);
+            var options = settings.Generation with { Seed = seed, StopTokens = [task.Tokenizer.Eos] };
+            Request<RolloutsGenerated>($"rollout-{w + 1}", id => new RolloutRequested(id, step.Step, chunk, options, minVersion), settings.Deadlines.Generate, generated =>
+            {
+                collected.AddRange(generated.Rollouts);
+                if (--left == 0) then([.. collected.OrderBy(r => r.SampleId)]);
+            });
+        }
+    }
+
+    // Deterministic per (run seed, step, chunk, request): sampling is reproducible for one worker in sync mode.
+    private static ulong Seed(int seed, long step, int chunk, long request)
+    {
+        ulong h = 1469598103934665603UL;
+        foreach (long v in new long[] { seed, step, chunk, request }) h = (h ^ (ulong)v) * 1099511628211UL;
+        return h;
+    }
+
+    private void OnGenerated(StepState step, IReadOnlyList<Rollout> rollouts)
+    {
+        step.Rollouts.AddRange(rollouts);
+        step.Generate = step.Clock.Elapsed;
+        generating = false;
+        ScoreStep(step);
+        ScheduleGeneration();
+    }
+
+    private void ScoreStep(StepState step)
+    {
+        IRlObjective objective = rlObjective!;
+        Request<ReferenceScored>("reference", id => new ReferenceScoresRequested(id, step.Step, step.Rollouts, objective.NeedsDpoModel), settings.Deadlines.Score, scored =>
+        {
+            step.Reference = scored;
+            if (step.Rewards is not null) Prepare(step);
+        });
+        Request<RewardsScored>("reward", id => new RewardsRequested(id, step.Step, step.Rollouts, objective.NeedsDemonstrationRewards), settings.Deadlines.Score, scored =>
+        {
+            step.Rewards = scored;
+            if (step.Reference is not null) Prepare(step);
+        });
+    }
+
+    private void Prepare(StepState step)
+    {
+        step.Score = step.Clock.Elapsed - step.Generate;
+        ReferenceScored reference = step.Reference!;
+        RewardsScored rewards = step.Rewards!;
+        var batch = step.Rollouts.Select((r, i) => new ScoredRollout(r, reference.RefLogProbs[i], reference.DpoLogProbs[i], rewards.Rewards[i], rewards.DemoRewards?[i])).ToList();
+        Request<BatchPrepared>("objective", id => new BatchPreparationRequested(id, step.Step, batch), settings.Deadlines.Objective, prepared =>
+        {
+            step.Objective = step.Clock.Elapsed - step.Generate - step.Score;
+            step.Batch = prepared.Batch;
+            readyToTrain.Enqueue(step);
+            TrainNext();
+        });
+    }
+
+    private void TrainNext()
+    {
+        if (finished || training || stopRequested || readyToTrain.Count == 0) return;
+        StepState step = readyToTrain.Dequeue();
+        TrainingBatch batch = step.Batch!;
+        var versions = step.Rollouts.ToDictionary(r => r.SampleId, r => r.PolicyVersion);
+        var kept = batch.Samples.Where(s => publishedVersion - versions[s.SampleId] <= Staleness && !trainedSamples.Contains(s.SampleId)).ToList();
+        int dropped = batch.Samples.Count - kept.Count;
+        if (dropped > 0)
+        {
+            staleDropped += dropped;
+            Log.LogWarning("step {Step}: dropped {Dropped} samples older than {Staleness} versions or already trained on", step.Step, dropped, Staleness);
+        }
+        if (kept.Count == 0)
+        {
+            // Nothing left to train on: generate the step again with current weights.
+            nextGenerationStep = Math.Min(nextGenerationStep, step.Step);
+            ScheduleGeneration();
+            return;
+        }
+        training = true;
+        TimeSpan idle = sinceLastUpdate?.Elapsed ?? TimeSpan.Zero;
+        var trainClock = Stopwatch.StartNew();
+        double staleness = kept.Average(s => (double)(publishedVersion - versions[s.SampleId]));
+        Request<PolicyUpdated>("learner", id => new TrainingRequested(id, step.Step, batch with { Samples = kept }), settings.Deadlines.Update, updated =>
+        {
+            training = false;
+            TimeSpan interval = idle + trainClock.Elapsed;
+            TimeSpan broadcast = PublishWeights(updated.Weights);
+            stepsDone++;
+            foreach (TrainingSample s in kept) trainedSamples.Add(s.SampleId);
+            long responseTokens = step.Rollouts.Sum(r => (long)r.Response.Length);
+            var metrics = new Dictionary<string, double>(batch.Metrics);
+            foreach (var (name, value) in updated.Metrics) metrics[name] = value;
+            metrics["time_generate_s"] = step.Generate.TotalSeconds;
+            metrics["time_score_s"] = step.Score.TotalSeconds;
+            metrics["time_objective_s"] = step.Objective.TotalSeconds;
+            metrics["time_update_s"] = updated.UpdateTime.TotalSeconds;
+            metrics["time_publish_s"] = (updated.PublishTime + broadcast).TotalSeconds;
+            metrics["tokens_per_s"] = step.Generate.TotalSeconds > 0 ? responseTokens / step.Generate.TotalSeconds : 0;
+            metrics["learner_idle_fraction"] = interval.TotalSeconds > 0 ? idle.TotalSeconds / interval.TotalSeconds : 0;
+            metrics["restarts"] = restarts;
+            metrics["policy_version"] = updated.Weights.Version;
+            metrics["samples"] = kept.Count;
+            metrics["samples_dropped_stale"] = staleDropped;
+            metrics["staleness_mean"] = staleness;
+            sinceLastUpdate = Stopwatch.StartNew();
+            Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
+            Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
+            if (stopRequested) Finish(cancelled: true);
+            else if (stepsDone >= settings.Steps) Finish(cancelled: false);
+            else
+            {
+                TrainNext();
+                ScheduleGeneration();
+            }
+        });
+    }
+}

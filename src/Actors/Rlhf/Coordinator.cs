@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using ActorRL.Models.Rlhf;
+using ActorRL.Models.Rlhf.Stages;
+using ActorRL.Models.Rlhf.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRL.Actors.Rlhf;
+
+/// <summary>
+/// The coordinator: drives the stages, the evaluation before and after, and the RL loop; owns the step counter and the
+/// policy version; tracks every sample by id; and applies per-phase deadlines.
+/// </summary>
+/// <remarks>
+/// <para>Every piece of work goes out as a <see cref="RoleRequest"/> with a request id and a deadline timer. A reply
+/// settles it; a <see cref="RoleFailed"/> reply (the role threw, and its supervisor — this actor — restarts it) re-sends
+/// it to the restarted role; a missed deadline names the role in the log, replaces it with a fresh incarnation and
+/// re-sends the work there. Replies to requests already settled (a replaced role answering late) are dropped, and a
+/// sample id is trained on at most once.</para>
+/// <para>The coordinator never blocks: it is a state machine driven by replies, so supervision of its children and
+/// its timers keep working while roles compute.</para>
+/// </remarks>
+internal sealed partial class Coordinator : ReceiveActor
+{
+    /// <summary>The stage runner, the learner and the other single roles by slot name; rollout workers are rollout-1..N.</summary>
+    private readonly Dictionary<string, RoleSlot> slots = [];
+    private readonly Dictionary<long, Pending> pending = [];
+    private readonly RlhfRunSettings settings;
+    private readonly Action<RlhfRunEvent> observer;
+    private readonly TaskCompletionSource<RlhfRunResult> completion;
+    private readonly FaultInjector faults;
+    private readonly CancellationToken stopping;
+    private readonly LearnerState learnerState = new();
+    private readonly PreferenceRounds rounds = new();
+    private readonly Dictionary<string, StageResult> stageResults = [];
+    private readonly List<StageResult> stages = [];
+    private readonly IRlTask task;
+    private RoleSetup? setup;
+    private long lastRequestId;
+    private int restarts;
+    private bool stopRequested, finished;
+    private IReadOnlyList<EvalFigure> before = [];
+
+    public Coordinator(RlhfRunSettings settings, Action<RlhfRunEvent> observer, TaskCompletionSource<RlhfRunResult> completion,
+        FaultInjector faults, CancellationToken stopping)
+    {
+        this.settings = settings;
+        this.observer = observer;
+        this.completion = completion;
+        this.faults = faults;
+        this.stopping = stopping;
+        task = RlTasks.Create(settings.Task, settings.Seed);
+        Receive<RunStarted>(_ => RunStages(0));
+        Receive<StopRequested>(_ => OnStop());
+        Receive<RoleReply>(OnReply);
+        Receive<DeadlineMissed>(OnDeadline);
+        Receive<StageProgressed>(p => Emit(new StageStepped(p.Progress)));
+    }
+
+    /// <summary>Roles that throw are restarted in place (with back-off); the coordinator re-sends their work.</summary>
+    public override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(_ => Directive.Restart)
+    {
+        MaxRetries = 20,
+        Within = TimeSpan.FromMinutes(10),
+        Backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)),
+    };
+
+    private RoleSetup Setup => setup ?? throw new InvalidOperationException("the roles are created after the stages");
+
+    private ILogger Log => Context.Log;
+
+    // A failure of the coordinator itself ends the run with that failure rather than restarting it with its state lost.
+    protected internal override void PreRestart(Exception reason, object? message)
+    {
+        Fail(reason);
+        base.PreRestart(reason, message);
+    }
+
+    protected internal override void PostStop()
+    {
+        faults.Dispose();
+        learnerState.Dispose();
+        completion.TrySetException(new InvalidOperationException("the coordinator stopped before the run ended"));
+    }
+
+    // ---- stages -------------------------------------------------------------------------------------------------
+
+    private IReadOnlyList<string> StagesToRun()
+    {
+        var list = new List<string> { "sft" };
+        // A learned reward model is needed where the task has no verifier (reviews, preferences); for ROPO it is optional.
+        if (settings.Stages.RewardModel.Steps > 0 && task.VerifiedReward(0, task.Prompt(0)) is null) list.Add("reward_model");
+        if (settings.Objective is "rto" or "drto") list.Add("dpo");
+        return list;
+    }
+
+    private void RunStages(int index)
+    {
+        IReadOnlyList<string> names = StagesToRun();
+        if (index == 0) slots["stages"] = NewSlot("stages", () => Props.Create(() => new StageRunnerActor(new RoleSetup(settings, faults, new Dictionary<string, string>()), stopping)));
+        if (stopRequested)
+        {
+            Complete(cancelled: true, checkpoint: "");
+            return;
+        }
+        if (index == names.Count)
+        {
+            Context.Stop(slots["stages"].Ref);
+            slots.Remove("stages");
+            setup = new RoleSetup(settings, faults, stageResults.ToDictionary(r => r.Key, r => r.Value.CheckpointDir));
+            EvaluateBefore();
+            return;
+        }
+        string stage = names[index];
+        Emit(new StageStarted(stage, stage switch
+        {
+            "sft" => settings.Stages.Sft.Steps,
+            "reward_model" => settings.Stages.RewardModel.Steps,
+            _ => settings.Stages.Dpo.Steps,
+        }));
+        Request<StageCompleted>("stages", id => new StageRequested(id, stage, new Dictionary<string, StageResult>(stageResults)), settings.Deadlines.Stage, done =>
+        {
+            if (done.Cancelled)
+            {
+                Complete(cancelled: true, checkpoint: "");
+                return;
+            }
+            if (done.Result is { } result)
+            {
+                stageResults[stage] = result;
+                stages.Add(result);
+                Emit(new StageFinished(result));
+            }
+            RunStages(index + 1);
+        });
+    }
+
+    // ---- evaluation ---------------------------------------------------------------------------------------------
+
+    private void EvaluateBefore()
+    {
+        Emit(new StageStarted("eval_before", 0));
+        Evaluate("before", stageResults["sft"].CheckpointDir, figures =>
+        {
+            before = figures;
+            if (stopRequested) Complete(cancelled: true, checkpoint: "");
+            else StartRl();
+        });
+    }
+
+    private void Evaluate(string label, string policyDir, Action<IReadOnlyList<EvalFigure>> then)
+    {
+        slots["evaluator"] = NewSlot("evaluator", () => Props.Create(() => new EvaluatorActor(Setup)));
+        Request<Evaluated>("evaluator", id => new EvaluationRequested(id, label, policyDir), settings.Deadlines.Stage, evaluated =>
+        {
+            Context.Stop(slots["evaluator"].Ref);
+            slots.Remove("evaluator");
+            Emit(new EvaluationCompleted(label, evaluated.Figures));
+            then(evaluated.Figures);
+        });
+    }
+
+    // ---- the end ------------------------------------------------------------------------------------------------
+
+    private void OnStop()
+    {
+        if (stopRequested || finished) return;
+        stopRequested = true;
+        Log.LogInformation("stop requested: finishing the current step, then writing a checkpoint");
+        if (rlStarted && !training) Finish(cancelled: true);
+    }
+
+    /// <summary>Writes the final checkpoint, evaluates it unless cancelled, and completes the run.</summary>
+    private void Finish(bool cancelled)
+    {
+        if (checkpointing) return;
+        checkpointing = true;
+        string dir = Path.Combine(settings.RunDir, "checkpoints", $"step-{stepsDone:D6}");
+        Request<CheckpointWritten>("learner", id => new CheckpointRequested(id, stepsDone, dir), settings.Deadlines.Update, written =>
+        {
+            if (cancelled) Complete(cancelled: true, written.Directory);
+            else
+            {
+                Emit(new StageStarted("eval_after", 0));
+                Evaluate("after", written.Directory, after => Complete(cancelled: false, written.Directory, after));
+            }
+        });
+    }
+
+    private void Complete(bool cancelled, string checkpoint, IReadOnlyList<EvalFigure>? after = null)
+    {
+        if (finished) return;
+        finished = true;
+        foreach (long id in pending.Keys) Timers.Cancel(DeadlineKey(id));
+        pending.Clear();
+        completion.TrySetResult(new RlhfRunResult(stepsDone, publishedVersion, checkpoint, stages, before, after ?? [], restarts, cancelled));
+    }
+
+    private void Fail(Exception reason)
+    {
+        finished = true;
+        completion.TrySetException(reason);
+    }
+
+    private void Emit(RlhfRunEvent e)
+    {
+        Context.System.EventStream.Publish(e);
+        try
+        {
+            observer(e);
+        }
+        catch (Exception error)
+        {
+            Log.LogError(error, "the run's observer threw on {Event}", e.GetType().Name);
+        }
+    }
+
+    // ---- requests, failures and deadlines ------------------------------------------------------------------------
+
+    private sealed record Pending(string Slot, RoleRequest Request, TimeSpan Deadline, Action<RoleReply> OnReply)
+    {
+        public int Attempts { get; set; } = 1;
+    }
+
+    private sealed record DeadlineMissed(long RequestId);
+
+    private sealed class RoleSlot(string name, Func<Props> props, IActorRef actor)
+    {
+        public string Name { get; } = name;
+        public Func<Props> Props { get; } = props;
+        public IActorRef Ref { get; set; } = actor;
+        public int Incarnation { get; set; } = 1;
+    }
+
+    private RoleSlot NewSlot(string name, Func<Props> props) => new(name, props, Context.ActorOf(props(), name));
+
+    private static (string, long) DeadlineKey(long requestId) => ("deadline", requestId);
+
+    private void Request<TReply>(string slot, Func<long, RoleRequest> make, TimeSpan deadline, Action<TReply> onReply) where TReply : RoleReply
+    {
+        long id = ++lastRequestId;
+        var request = new Pending(slot, make(id), deadline, reply => onReply((TReply)reply));
+        pending[id] = request;
+        Send(id, request);
+    }
+
+    private void Send(long id, Pending request)
+    {
+        slots[request.Slot].Ref.Tell(request.Request, Self);
+        Timers.StartSingleTimer(DeadlineKey(id), new DeadlineMissed(id), request.Deadline);
+    }
+
+    private const int MaxAttempts = 5;
+
+    private void OnReply(RoleReply reply)
+    {
+        if (finished) return;
+        if (!pending.Remove(reply.RequestId, out Pending? request))
+        {
+            Log.LogDebug("dropped a late {Reply} for request {Request}", reply.GetType().Name, reply.RequestId);
+            return;
+        }
+        Timers.Cancel(DeadlineKey(reply.RequestId));
+        if (reply is RoleFailed failed)
+        {
+            restarts++;
+            Emit(new RoleRestarted(failed.Role, failed.Error));
+            Retry(reply.RequestId, request, $"{failed.Role} failed: {failed.Error}");
+            return;
+        }
+        try
+        {
+            request.OnReply(reply);
+        }
+        catch (Exception e)
+        {
+            Log.LogError(e, "the run failed handling {Reply}", reply.GetType().Name);
+            Fail(e);
+        }
+    }
+
+    private void OnDeadline(DeadlineMissed missed)
+    {
+        if (finished || !pending.TryGetValue(missed.RequestId, out Pending? request)) return;
+        pending.Remove(missed.RequestId);
+        RoleSlot slot = slots[request.Slot];
+        string role = slot.Ref.Path.ToString();
+        Log.LogWarning("{Role} missed its {Deadline:0.###} s deadline for {Request} of step {Step}: replacing it and re-sending the work",
+            role, request.Deadline.TotalSeconds, request.Request.GetType().Name, request.Request.Step);
+        restarts++;
+        Emit(new RoleRestarted(role, $"missed its {request.Deadline.TotalSeconds:0.###} s deadline"));
+        Context.Stop(slot.Ref);
+        slot.Incarnation++;
+        slot.Ref = Context.ActorOf(slot.Props(), $"{slot.Name}-{slot.Incarnation}");
+        Retry(missed.RequestId, request, $"{role} missed its deadline");
+    }
+
+    private void Retry(long id, Pending request, string why)
+    {
+        if (request.Attempts >= MaxAttempts)
+        {
+            Fail(new InvalidOperationException($"{request.Request.GetType().Name} of step {request.Request.Step} failed {request.Attempts} times; last: {why}"));
+            return;
+        }
+        request.Attempts++;
+        // A restarted or replacement rollout worker starts from the SFT weights: give it the current version first.
+        if (request.Slot.StartsWith("rollout-", StringComparison.Ordinal) && latestWeights is { } weights)
+        {
+            slots[request.Slot].Ref.Tell(new WeightsPublished(weights), Self);
+        }
+        pending[id] = request;
+        Send(id, request);
+    }
+
+    /// <summary>Sent by <see cref="RlhfRun"/> to start the run.</summary>
+    internal sealed record RunStarted;
+
+    /// <summary>Sent by <see cref="RlhfRun"/> on cancellation.</summary>
+    internal sealed record StopRequested;
+}

@@ -1,0 +1,135 @@
+using ActorRL.Actors.Rlhf;
+using ActorRL.Models.Checkpoints;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRL.Actors.Tests.Rlhf;
+
+[Collection(RlhfCollection.Name)]
+public sealed class RlhfRunTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("actorrl-rlhf-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task SyncDrtoRunTrainsEveryStepOnFreshSamplesAndEvaluatesBeforeAndAfter()
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), "drto");
+        var run = await SmokeRun.RunAsync(settings);
+
+        Assert.False(run.Result.Cancelled);
+        Assert.Equal(3, run.Result.StepsCompleted);
+        Assert.Equal(3, run.Result.PolicyVersion);
+        Assert.Equal([1L, 2, 3], run.Steps.Select(s => s.Step));
+        Assert.Equal([1L, 2, 3], run.Steps.Select(s => s.PolicyVersion));
+        foreach (RlStepCompleted step in run.Steps)
+        {
+            foreach (string metric in new[] { "reward_mean", "kl", "entropy", "clip_fraction", "drto_temperature", "drto_ess", "time_generate_s",
+                "time_score_s", "time_objective_s", "time_update_s", "time_publish_s", "tokens_per_s", "learner_idle_fraction", "restarts" })
+            {
+                Assert.True(step.Metrics.ContainsKey(metric), $"step {step.Step} lacks {metric}");
+            }
+            Assert.Equal(0, step.Metrics["staleness_mean"]);
+        }
+        // 2 prompts × 2 samples per step, every sample id trained exactly once.
+        Assert.All(run.Trained, t => Assert.Equal(4, t.SampleIds.Count));
+        var ids = run.Trained.SelectMany(t => t.SampleIds).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+
+        Assert.Equal(["sft", "dpo"], run.Result.Stages.Select(s => s.Stage));
+        Checkpoint.Verify(run.Result.CheckpointDir);
+        Assert.Contains(run.Result.Before, f => f.Name == "accuracy in-distribution");
+        Assert.Equal(run.Result.Before.Select(f => f.Name), run.Result.After.Select(f => f.Name));
+        Assert.Empty(run.Restarts);
+    }
+
+    [Fact]
+    public async Task AsyncRunKeepsEverySampleWithinTheStalenessBound()
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), "ppo", steps: 4) with { Schedule = RolloutSchedule.Async, Staleness = 1, RolloutWorkers = 2 };
+        var run = await SmokeRun.RunAsync(settings);
+
+        Assert.Equal(4, run.Result.StepsCompleted);
+        Assert.All(run.Steps, s => Assert.InRange(s.Metrics["staleness_mean"], 0, 1));
+        Assert.All(run.Steps, s => Assert.Equal(0, s.Metrics["samples_dropped_stale"]));
+        var ids = run.Trained.SelectMany(t => t.SampleIds).ToList();
+        Assert.Equal(16, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task FaultsInRolloutRewardAndLearnerAreRestartedAndNoSampleIsTrainedTwice()
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), "ppo", steps: 5) with
+        {
+            Faults = new FaultPlan(RolloutAtStep: 2, RewardAtStep: 3, LearnerAtStep: 4),
+        };
+        var run = await SmokeRun.RunAsync(settings);
+
+        Assert.Equal(5, run.Result.StepsCompleted);
+        Assert.Equal(3, run.Result.Restarts);
+        Assert.Contains(run.Restarts, r => r.Role.Contains("/rollout-1", StringComparison.Ordinal) && r.Reason.Contains("rollout worker at step 2", StringComparison.Ordinal));
+        Assert.Contains(run.Restarts, r => r.Role.EndsWith("/reward", StringComparison.Ordinal) && r.Reason.Contains("step 3", StringComparison.Ordinal));
+        Assert.Contains(run.Restarts, r => r.Role.EndsWith("/learner", StringComparison.Ordinal) && r.Reason.Contains("step 4", StringComparison.Ordinal));
+        // The restarts show in the metrics of the steps after them.
+        Assert.Equal([0.0, 1, 2, 3, 3], run.Steps.Select(s => s.Metrics["restarts"]));
+        Assert.All(run.Trained, t => Assert.Equal(4, t.SampleIds.Count));
+        var ids = run.Trained.SelectMany(t => t.SampleIds).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal([1L, 2, 3, 4, 5], run.Steps.Select(s => s.PolicyVersion));
+    }
+
+    [Fact]
+    public async Task ARoleThatStopsAnsweringIsNamedWithinItsDeadlineAndReplaced()
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), "ppo", steps: 3) with
+        {
+            Faults = new FaultPlan(HangRole: "reward", HangAtStep: 2),
+            Deadlines = new PhaseDeadlines { Score = TimeSpan.FromSeconds(3) },
+        };
+        var run = await SmokeRun.RunAsync(settings);
+
+        Assert.Equal(3, run.Result.StepsCompleted);
+        LogEntry warning = Assert.Single(run.Log, e => e.Level == LogLevel.Warning && e.Message.Contains("missed its", StringComparison.Ordinal));
+        Assert.Contains("/user/rlhf/reward", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("deadline for RewardsRequested of step 2", warning.Message, StringComparison.Ordinal);
+        RoleRestarted restart = Assert.Single(run.Restarts);
+        Assert.EndsWith("/user/rlhf/reward", restart.Role, StringComparison.Ordinal);
+        Assert.Equal([0.0, 1, 1], run.Steps.Select(s => s.Metrics["restarts"]));
+    }
+
+    [Fact]
+    public async Task CancellingFinishesTheStepWritesACheckpointAndSaysSo()
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), "ppo", steps: 50);
+        using var cancel = new CancellationTokenSource();
+        var run = await SmokeRun.RunAsync(settings, cancel.Token, e =>
+        {
+            if (e is RlStepCompleted { Step: 2 }) cancel.Cancel();
+        });
+
+        Assert.True(run.Result.Cancelled);
+        Assert.InRange(run.Result.StepsCompleted, 2, 3);
+        Assert.Equal(run.Result.StepsCompleted, run.Steps.Count);
+        Checkpoint.Verify(run.Result.CheckpointDir);
+        Assert.EndsWith($"step-{run.Result.StepsCompleted:D6}", run.Result.CheckpointDir, StringComparison.Ordinal);
+        Assert.Empty(run.Result.After);
+    }
+
+    [Theory]
+    [InlineData("dpo")]
+    [InlineData("ropo")]
+    public async Task PreferenceObjectivesTrainOnPairs(string objective)
+    {
+        var settings = SmokeRun.Settings(Path.Combine(root, "run"), objective, "preferences", steps: 6) with { PromptsPerStep = 4 };
+        var run = await SmokeRun.RunAsync(settings);
+
+        Assert.Equal(6, run.Result.StepsCompleted);
+        Assert.All(run.Steps, s => Assert.True(s.Metrics.ContainsKey("loss")));
+        if (objective == "ropo")
+        {
+            // 16 pairs, 4 per step: rounds end after steps 4 (and the filter reports its kept fraction from then on).
+            Assert.Contains(run.Steps, s => s.Metrics.ContainsKey("ropo_kept_fraction"));
+        }
+    }
+}
