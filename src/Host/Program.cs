@@ -6,6 +6,8 @@ using ActorRL.Host.Cli;
 var root = new RootCommand("ActorRL: actor-model RLHF on libtorch")
 {
     GlobalOptions.Config,
+    TrainCommand.Create(),
+    EvalCommand.Create(),
     DoctorCommand.Create(),
     BenchCommand.Create(),
 };

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ActorRL.Actors;
+using ActorRL.Actors.Rlhf;
+using ActorRL.Host.Configuration;
+using ActorRL.Host.Hosting;
+using ActorRL.Host.Progress;
+using ActorRL.Host.Reports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRL.Host.Cli;
+
+/// <summary>
+/// <c>actorrl train --config FILE [--set key=value ...]</c>: loads and checks the configuration, runs the stages and
+/// the RL loop as actors (<see cref="RlhfRun"/>) with live progress, logs every step to
+/// <c>&lt;run.dir&gt;/metrics.jsonl</c>, and at the end writes <c>&lt;run.dir&gt;/report</c> and prints the
+/// evaluation before and after RL. Ctrl+C or SIGTERM stops after the current step with a checkpoint (exit code 0).
+/// </summary>
+public static class TrainCommand
+{
+    /// <summary>The resolved configuration's file name in the run directory.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>The report's folder in the run directory.</summary>
+    public const string ReportFolder = "report";
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one configuration key, e.g. --set rl.steps=2 --set objective.name=ppo (repeatable; wins over the file and ACTORRL_ variables)",
+            HelpName = "KEY=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("train",
+            "Train: SFT, reward model and DPO stages, then RL with the objective of --config; evaluate before and after, "
+            + "log metrics and write the report under run.dir. Ctrl+C stops after the current step, with a checkpoint.")
+        {
+            set,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(GlobalOptions.Config) is null) result.AddError("train needs --config FILE, e.g. --config config/quickstart.json");
+        });
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, parseResult.GetValue(set) ?? [], cancellationToken));
+        return command;
+    }
+
+    /// <summary>The curves the report plots for <paramref name="objective"/> besides <see cref="RunReport.DefaultPlots"/>.</summary>
+    public static IReadOnlyList<string> PlotsFor(string objective) => objective switch
+    {
+        "drto" => [MetricNames.DrtoTemperature, MetricNames.DrtoEss, "loss"],
+        "rcfd" => [MetricNames.RcfdAlignment, "loss"],
+        "ropo" => [MetricNames.RopoKeptFraction, "loss"],
+        _ => ["loss"],
+    };
+
+    private static async Task<int> RunAsync(ParseResult parseResult, string[] overrides, CancellationToken cancellationToken)
+    {
+        FileInfo configFile = parseResult.GetValue(GlobalOptions.Config)!;
+        TrainConfig config;
+        try
+        {
+            // Before the host starts, so that a bad key is reported without loading libtorch.
+            config = TrainConfigLoader.Load(configFile.ToString(), overrides);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            Terminal.WriteError(e.Message);
+            return ExitCodes.BadConfiguration;
+        }
+        return await CommandHost.RunAsync(parseResult, cancellationToken, (services, token) => TrainAsync(config, services, token));
+    }
+
+    private static async Task<int> TrainAsync(TrainConfig config, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        RlhfRunSettings settings = RunSettingsMapper.Map(config, Environment.CurrentDirectory);
+        PrepareRunDir(config, settings.RunDir);
+        bool interactive = RunProgress.IsInteractive(Terminal.Out);
+
+        RlhfRunResult result;
+        IReadOnlyList<StageSummary> stages;
+        string metricsPath;
+        using (var recorder = new RunRecorder(settings.RunDir, TimeProvider.System, Terminal.WriteWarning))
+        {
+            metricsPath = recorder.MetricsPath;
+            await using (ActorSystem system = ActorSystem.Create("actorrl", loggerFactory: services.GetRequiredService<ILoggerFactory>()))
+            {
+                try
+                {
+                    result = await RunProgress.ShowAsync(Terminal.Out,
+                        progress => RlhfRun.RunAsync(system, settings, recorder.Observer(progress), cancellationToken));
+                }
+                catch (ArgumentException e) when (e.ParamName == "settings")
+                {
+                    // The run refused the settings as a whole (an objective without the stage it needs).
+                    string suffix = $" (Parameter '{e.ParamName}')";
+                    Terminal.WriteError(e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message);
+                    return ExitCodes.BadConfiguration;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    throw new CommandFailedException(
+                        $"the run failed: {e.Message}. Steps so far are in {recorder.MetricsPath}; finished stages and checkpoints under "
+                        + $"{settings.RunDir} are reused when the same command runs again.", e);
+                }
+            }
+            stages = recorder.Stages(result.Stages, DateTimeOffset.UtcNow);
+        }
+
+        ReportTable evaluation = EvaluationTable.BeforeAfter(result.Before, result.After);
+        string report = WriteReport(config, settings, result, stages, evaluation, metricsPath);
+        Console.Out.WriteLine();
+        ConsoleTable.Write(Terminal.Out, evaluation, interactive);
+        bool hasCheckpoint = !string.IsNullOrEmpty(result.CheckpointDir);
+        if (result.Cancelled)
+        {
+            Console.Out.WriteLine(hasCheckpoint
+                ? string.Create(CultureInfo.InvariantCulture, $"stopped at step {result.StepsCompleted}, checkpoint: {result.CheckpointDir}")
+                : "stopped before RL started: no RL checkpoint (finished stages are kept under run.dir and reused by the next run)");
+        }
+        Console.Out.WriteLine($"report: {report}");
+        if (hasCheckpoint) Console.Out.WriteLine($"checkpoint: {result.CheckpointDir}");
+        return ExitCodes.Success;
+    }
+
+    private static void PrepareRunDir(TrainConfig config, string runDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(runDir);
+            RunSettingsMapper.WriteJson(config, Path.Combine(runDir, ConfigFileName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandFailedException($"run.dir {runDir}: cannot write there: {e.Message}", e);
+        }
+    }
+
+    private static string WriteReport(TrainConfig config, RlhfRunSettings settings, RlhfRunResult result,
+        IReadOnlyList<StageSummary> stages, ReportTable evaluation, string metricsPath)
+    {
+        IReadOnlyList<StepMetrics> metrics = [];
+        try
+        {
+            metrics = MetricsReader.Read(metricsPath).Steps;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Terminal.WriteWarning($"{metricsPath}: {e.Message}; the report has no curves");
+        }
+
+        var summary = new RunSummary(
+            $"actorrl train: {config.Objective.Name} on {settings.Task}",
+            ConfigRows(config, settings),
+            stages,
+            [evaluation, Outcome(result, settings)],
+            PlotsFor(config.Objective.Name));
+        string reportDir = Path.Combine(settings.RunDir, ReportFolder);
+        try
+        {
+            RunReport.Write(reportDir, summary, metrics);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandFailedException($"cannot write the report to {reportDir}: {e.Message} (the checkpoint {result.CheckpointDir} is complete)", e);
+        }
+        return Path.Combine(reportDir, RunReport.MarkdownFile);
+    }
+
+    private static List<KeyValuePair<string, string>> ConfigRows(TrainConfig config, RlhfRunSettings settings)
+    {
+        JsonNode objective = RunSettingsMapper.ToJson(config)[ObjectiveConfig.Section]!;
+        string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            new("objective", objective.ToJsonString()),
+            new("task", Invariant($"{settings.Task} ({config.Task.SftExamples} demonstrations, {config.Task.PreferencePairs} pairs, label noise {config.Task.LabelNoise})")),
+            new("model", Invariant($"{settings.Model.Layers} layers, {settings.Model.Heads} heads, width {settings.Model.Width}, context {settings.Model.ContextLength}, vocabulary {settings.Model.VocabSize}")),
+            new("stages", Invariant($"sft {config.Stages.Sft.Steps} steps, reward_model {config.Stages.RewardModel.Steps}, dpo {config.Stages.Dpo.Steps}")),
+            new("rl", Invariant($"{config.Rl.Steps} steps of {config.Rl.PromptsPerStep} prompts x {config.Rl.SamplesPerPrompt} samples, {Schedule(config)}, lr {config.Rl.Lr}, {config.Rl.RolloutWorkers} rollout worker(s)")),
+            new("eval", Invariant($"{config.Eval.Examples} examples per set, temperature {config.Eval.Generation.Temperature}")),
+            new("run.dir", settings.RunDir),
+            new("run.seed", settings.Seed.ToString(CultureInfo.InvariantCulture)),
+        ];
+    }
+
+    private static string Schedule(TrainConfig config) => config.Rl.Schedule == Configuration.RolloutSchedule.Async
+        ? string.Create(CultureInfo.InvariantCulture, $"async (staleness {config.Rl.Staleness})")
+        : "sync";
+
+    private static ReportTable Outcome(RlhfRunResult result, RlhfRunSettings settings) => new("Outcome", ["", "value"],
+    [
+        ["RL steps", string.Create(CultureInfo.InvariantCulture, $"{result.StepsCompleted} of {settings.Steps}")],
+        ["policy version", result.PolicyVersion.ToString(CultureInfo.InvariantCulture)],
+        ["role restarts", result.Restarts.ToString(CultureInfo.InvariantCulture)],
+        ["stopped early", result.Cancelled ? "yes (on request)" : "no"],
+        ["final checkpoint", string.IsNullOrEmpty(result.CheckpointDir) ? "none" : result.CheckpointDir],
+    ]);
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ActorRL.Host.Tests.Cli;
+
+/// <summary>The built <c>actorrl.dll</c> (copied beside the tests) run with <c>dotnet</c> as a child process.</summary>
+internal static partial class ActorRlProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorrl.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        // Other tests set ACTORRL_ variables for a moment; a child must see only what its test gives it.
+        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("ACTORRL_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        // Spectre.Console colours standard error whenever TERM says the terminal could show colours, redirected or not.
+        return new Result(process.ExitCode, Plain(await stdout), Plain(await stderr));
+    }
+
+    private static string Plain(string text) => AnsiEscape().Replace(text, "");
+
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
+    private static partial Regex AnsiEscape();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ActorRL.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"no ActorRL.sln above {AppContext.BaseDirectory}");
+    }
+}
