@@ -20,6 +20,10 @@ internal sealed partial class Coordinator
         public TimeSpan Generate { get; set; }
         public TimeSpan Score { get; set; }
         public TimeSpan Objective { get; set; }
+
+        /// <summary>Model compute on the step's critical path: the slowest rollout chunk, the slower of reference and
+        /// reward, the objective; the rest of the step's wall time is messaging, coordination and waiting.</summary>
+        public TimeSpan Compute { get; set; }
         public ReferenceScored? Reference { get; set; }
         public RewardsScored? Rewards { get; set; }
         public TrainingBatch? Batch { get; set; }
@@ -103,6 +107,7 @@ internal sealed partial class Coordinator
             .Where(c => c.Count > 0).ToList();
         var collected = new List<Rollout>();
         int left = chunks.Count;
+        TimeSpan slowest = TimeSpan.Zero;
         for (int w = 0; w < chunks.Count; w++)
         {
             List<RolloutPrompt> chunk = chunks[w];
@@ -111,7 +116,9 @@ internal sealed partial class Coordinator
             Request<RolloutsGenerated>($"rollout-{w + 1}", id => new RolloutRequested(id, step.Step, chunk, options, minVersion), settings.Deadlines.Generate, generated =>
             {
                 collected.AddRange(generated.Rollouts);
-                if (--left == 0) then([.. collected.OrderBy(r => r.SampleId)]);
+                slowest = generated.ComputeTime > slowest ? generated.ComputeTime : slowest;
+                if (--left == 0) step.Compute += slowest;
+                if (left == 0) then([.. collected.OrderBy(r => r.SampleId)]);
             });
         }
     }
@@ -153,11 +160,13 @@ internal sealed partial class Coordinator
         step.Score = step.Clock.Elapsed - step.Generate;
         ReferenceScored reference = step.Reference!;
         RewardsScored rewards = step.Rewards!;
+        step.Compute += reference.ComputeTime > rewards.ComputeTime ? reference.ComputeTime : rewards.ComputeTime;
         var batch = step.Rollouts.Select((r, i) => new ScoredRollout(r, reference.RefLogProbs[i], reference.DpoLogProbs[i], rewards.Rewards[i], rewards.DemoRewards?[i])).ToList();
         Request<BatchPrepared>("objective", id => new BatchPreparationRequested(id, step.Step, batch), settings.Deadlines.Objective, prepared =>
         {
             step.Objective = step.Clock.Elapsed - step.Generate - step.Score;
             step.Batch = prepared.Batch;
+            step.Compute += prepared.ComputeTime;
             readyToTrain.Enqueue(step);
             TrainNext();
         });
@@ -209,6 +218,8 @@ internal sealed partial class Coordinator
             metrics["samples"] = kept.Count;
             metrics["samples_dropped_stale"] = staleDropped;
             metrics["staleness_mean"] = staleness;
+            metrics["compute_s"] = (step.Compute + updated.UpdateTime + updated.PublishTime).TotalSeconds;
+            metrics["step_wall_s"] = step.Clock.Elapsed.TotalSeconds;
             sinceLastUpdate = Stopwatch.StartNew();
             Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
             Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));

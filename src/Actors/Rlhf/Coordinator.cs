@@ -149,6 +149,11 @@ internal sealed partial class Coordinator : ReceiveActor
 
     private void Evaluate(string label, string policyDir, Action<IReadOnlyList<EvalFigure>> then)
     {
+        if (settings.Eval.Examples == 0)
+        {
+            then([]);
+            return;
+        }
         slots["evaluator"] = NewSlot("evaluator", () => Props.Create(() => new EvaluatorActor(Setup)));
         Request<Evaluated>("evaluator", id => new EvaluationRequested(id, label, policyDir), settings.Deadlines.Stage, evaluated =>
         {

@@ -91,7 +91,7 @@ public sealed record RlhfRunSettings
 public sealed record StageSettings(SftStageSettings Sft, RewardModelStageSettings RewardModel, DpoStageSettings Dpo);
 
 /// <summary>Evaluation settings.</summary>
-/// <param name="Examples">Prompts per evaluation set.</param>
+/// <param name="Examples">Prompts per evaluation set; 0 skips the evaluations.</param>
 /// <param name="Generation">Sampling during evaluation.</param>
 public sealed record EvalSettings(int Examples, GenerationOptions Generation);
 

@@ -5,11 +5,8 @@ namespace ActorRL.Host.Configuration;
 /// <summary>Section <c>eval</c>: the evaluation run before and after RL (in-distribution and shifted).</summary>
 public sealed record EvalConfig
 {
-    /// <summary>Problems (or prompts) per evaluation set.</summary>
+    /// <summary>Problems (or prompts) per evaluation set; 0 skips the evaluations.</summary>
     public int Examples { get; init; } = 200;
-
-    /// <summary>Evaluate every this many RL steps as well; 0 only before and after.</summary>
-    public int Every { get; init; }
 
     /// <summary>Sampling during evaluation (<c>eval.generation</c>); greedy by default.</summary>
     public GenerationConfig Generation { get; init; } = new() { Temperature = 0 };
@@ -17,8 +14,7 @@ public sealed record EvalConfig
     /// <summary>Throws <see cref="InvalidConfigurationException"/> naming the first invalid key.</summary>
     public void Validate()
     {
-        ConfigCheck.AtLeast(Examples, 1, "eval.examples");
-        ConfigCheck.AtLeast(Every, 0, "eval.every");
+        ConfigCheck.AtLeast(Examples, 0, "eval.examples");
         Generation.Validate("eval.generation");
     }
 }

@@ -73,7 +73,7 @@ public sealed record SftStageConfig
         }
         ConfigCheck.Positive(Lr, "stages.sft.lr");
         ConfigCheck.InRange(MinLr, 0, Lr, "stages.sft.min_lr");
-        ConfigCheck.AtLeast(WarmupSteps, 0, "stages.sft.warmup_steps");
+        ConfigCheck.InRange(WarmupSteps, 0, Math.Max(Steps, 1), "stages.sft.warmup_steps");
         ConfigCheck.InRange(WeightDecay, 0, 1, "stages.sft.weight_decay");
         ConfigCheck.InRange(GradClip, 0, double.MaxValue, "stages.sft.grad_clip");
     }
