@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorRL.Host.Bench;
 using ActorRL.Host.Bench.Actors;
 using ActorRL.Host.Bench.Model;
+using ActorRL.Host.Bench.Pipeline;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Tensors;
 using Spectre.Console;
@@ -19,6 +20,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateTorch());
         bench.Subcommands.Add(ActorBenchCommand.Create());
         bench.Subcommands.Add(ModelBenchCommand.Create());
+        bench.Subcommands.Add(PipelineBenchCommand.Create());
         return bench;
     }
 

@@ -132,12 +132,35 @@ public static class TrainCommand
         try
         {
             Directory.CreateDirectory(runDir);
+            ArchivePreviousRun(runDir);
             RunSettingsMapper.WriteJson(config, Path.Combine(runDir, ConfigFileName));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CommandFailedException($"run.dir {runDir}: cannot write there: {e.Message}", e);
         }
+    }
+
+    /// <summary>The folder, under the run directory, that an earlier run's outputs are moved to.</summary>
+    public const string PreviousFolder = "previous";
+
+    // A new run in a directory that already holds a run starts its RL from the stages again (they are reused), so the
+    // earlier run's checkpoints, metrics, report and configuration are moved under previous/<time>/ rather than
+    // overwritten or mixed with the new ones.
+    private static void ArchivePreviousRun(string runDir)
+    {
+        string[] outputs = [ConfigFileName, MetricsLog.FileName, ReportFolder, "checkpoints"];
+        var present = outputs.Select(name => Path.Combine(runDir, name)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        if (present.Count == 0) return;
+        string archive = Path.Combine(runDir, PreviousFolder, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(archive);
+        foreach (string path in present)
+        {
+            string target = Path.Combine(archive, Path.GetFileName(path));
+            if (Directory.Exists(path)) Directory.Move(path, target);
+            else File.Move(path, target);
+        }
+        Terminal.WriteWarning($"run.dir {runDir} held an earlier run: its outputs were moved to {archive}; finished stages are reused");
     }
 
     private static string WriteReport(TrainConfig config, RlhfRunSettings settings, RlhfRunResult result,
@@ -188,7 +211,7 @@ public static class TrainCommand
         ];
     }
 
-    private static string Schedule(TrainConfig config) => config.Rl.Schedule == Configuration.RolloutSchedule.Async
+    private static string Schedule(TrainConfig config) => config.Rl.Schedule == RolloutSchedule.Async
         ? string.Create(CultureInfo.InvariantCulture, $"async (staleness {config.Rl.Staleness})")
         : "sync";
 

@@ -1,16 +1,8 @@
+using ActorRL.Actors.Rlhf;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Inference;
 
 namespace ActorRL.Host.Configuration;
-
-/// <summary>How rollouts and learner updates interleave.</summary>
-public enum RolloutSchedule
-{
-    /// <summary>Generate, then train, then publish weights: samples are always on-policy.</summary>
-    Sync,
-    /// <summary>Rollout workers keep generating while the learner trains, on weights at most <c>staleness</c> versions old.</summary>
-    Async,
-}
 
 /// <summary>Section <c>rl</c>: the RL stage's loop (for <c>dpo</c> and <c>ropo</c>, the preference-optimization loop).</summary>
 public sealed record RlConfig

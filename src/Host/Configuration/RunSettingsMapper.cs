@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ActorRL.Actors.Rlhf;
 using ActorRL.Models.Rlhf.Stages;
-using RunSchedule = ActorRL.Actors.Rlhf.RolloutSchedule;
 
 namespace ActorRL.Host.Configuration;
 
@@ -51,7 +50,7 @@ public static class RunSettingsMapper
             Steps = rl.Steps,
             PromptsPerStep = rl.PromptsPerStep,
             SamplesPerPrompt = rl.SamplesPerPrompt,
-            Schedule = Schedule(rl.Schedule),
+            Schedule = rl.Schedule,
             Staleness = rl.Staleness,
             RolloutWorkers = rl.RolloutWorkers,
             Lr = rl.Lr,
@@ -67,13 +66,6 @@ public static class RunSettingsMapper
     /// <summary>The config name of a task (<c>arithmetic</c>, <c>reviews</c>, <c>preferences</c>).</summary>
     public static string TaskName(TaskName name) => ConfigPath.SnakeCase(name.ToString());
 
-    /// <summary>The run's schedule for the configuration's.</summary>
-    public static RunSchedule Schedule(RolloutSchedule schedule) => schedule switch
-    {
-        RolloutSchedule.Sync => RunSchedule.Sync,
-        RolloutSchedule.Async => RunSchedule.Async,
-        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "not a rollout schedule"),
-    };
 
     /// <summary>
     /// The configuration as the JSON a file would hold: one object per section of <see cref="TrainConfig.Sections"/>,

@@ -10,7 +10,10 @@ internal static partial class ActorRlProcess
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
+
+    /// <summary>Runs the CLI; <paramref name="onLine"/> sees each line of standard output as it comes, with the process id.</summary>
+    public static async Task<Result> RunAsync(string workingDirectory, Action<string, int>? onLine, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -27,12 +30,30 @@ internal static partial class ActorRlProcess
             start.Environment.Remove(key);
         }
         using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stdout = ReadLinesAsync(process, onLine);
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         // Spectre.Console colours standard error whenever TERM says the terminal could show colours, redirected or not.
         return new Result(process.ExitCode, Plain(await stdout), Plain(await stderr));
+    }
+
+    private static async Task<string> ReadLinesAsync(Process process, Action<string, int>? onLine)
+    {
+        var text = new System.Text.StringBuilder();
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            text.Append(line).Append('\n');
+            onLine?.Invoke(line, process.Id);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Sends a POSIX signal (INT, TERM, ...) to a process.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
     }
 
     private static string Plain(string text) => AnsiEscape().Replace(text, "");

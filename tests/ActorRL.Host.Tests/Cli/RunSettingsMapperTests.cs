@@ -1,3 +1,4 @@
+using ActorRL.Actors.Rlhf;
 using System.Text.Json;
 using ActorRL.Host.Configuration;
 using ActorRL.Host.Tests.Reports;
@@ -5,7 +6,6 @@ using ActorRL.Models.Objectives;
 using ActorRL.Models.Tasks;
 using ActorRL.Models.Training;
 using Microsoft.Extensions.Configuration;
-using RunSchedule = ActorRL.Actors.Rlhf.RolloutSchedule;
 
 namespace ActorRL.Host.Tests.Cli;
 
@@ -80,7 +80,7 @@ public sealed class RunSettingsMapperTests
         Assert.Equal(S("rl", "prompts_per_step").GetInt32(), settings.PromptsPerStep);
         Assert.Equal(S("rl", "samples_per_prompt").GetInt32(), settings.SamplesPerPrompt);
         Assert.Equal("async", S("rl", "schedule").GetString());
-        Assert.Equal(RunSchedule.Async, settings.Schedule);
+        Assert.Equal(RolloutSchedule.Async, settings.Schedule);
         Assert.Equal(S("rl", "staleness").GetInt32(), settings.Staleness);
         Assert.Equal(S("rl", "rollout_workers").GetInt32(), settings.RolloutWorkers);
         Assert.Equal(S("rl", "lr").GetDouble(), settings.Lr);
@@ -110,10 +110,6 @@ public sealed class RunSettingsMapperTests
         Assert.Equal("/data/runs/a", RunSettingsMapper.Map(config, "/work/somewhere").RunDir);
     }
 
-    [Theory]
-    [InlineData(RolloutSchedule.Sync, RunSchedule.Sync)]
-    [InlineData(RolloutSchedule.Async, RunSchedule.Async)]
-    public void ScheduleMapsByName(RolloutSchedule config, RunSchedule run) => Assert.Equal(run, RunSettingsMapper.Schedule(config));
 
     [Theory]
     [InlineData(TaskName.Arithmetic, "arithmetic")]

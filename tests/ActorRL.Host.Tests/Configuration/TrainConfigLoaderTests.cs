@@ -1,3 +1,4 @@
+using ActorRL.Actors.Rlhf;
 using ActorRL.Host.Configuration;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Objectives;
