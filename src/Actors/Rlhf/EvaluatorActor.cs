@@ -15,9 +15,9 @@ internal sealed class EvaluatorActor : RoleActor
     private Evaluated Evaluate(EvaluationRequested request)
     {
         var dirs = Setup.StageDirs;
-        using CausalLM policy = StageModels.LoadPolicy(request.PolicyDir, Settings.Model, withValueHead: true);
-        using CausalLM sft = StageModels.LoadPolicy(dirs["sft"], Settings.Model, withValueHead: false);
-        using RewardModel? reward = dirs.TryGetValue("reward_model", out string? rm) ? StageModels.LoadRewardModel(rm, Settings.Model) : null;
+        using CausalLM policy = StageModels.LoadPolicy(request.PolicyDir, Settings.Model, withValueHead: true, Device);
+        using CausalLM sft = StageModels.LoadPolicy(dirs["sft"], Settings.Model, withValueHead: false, Device);
+        using RewardModel? reward = dirs.TryGetValue("reward_model", out string? rm) ? StageModels.LoadRewardModel(rm, Settings.Model, Device) : null;
         EvalSettings eval = Settings.Eval;
         var context = new EvalContext(policy, sft, sft, reward, eval.Examples, eval.Generation.MaxNewTokens, eval.Generation.Temperature, Settings.Seed);
         return new Evaluated(request.RequestId, request.Label, Task.Evaluate(context));

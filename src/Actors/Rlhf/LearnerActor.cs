@@ -66,7 +66,7 @@ internal sealed class LearnerActor : RoleActor
     }
 
     private PolicyLearner Learner => state.Learner ??= new PolicyLearner(
-        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true), Settings.Lr);
+        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true, Device), Settings.Lr);
 
     private IRlObjective RlObjective => rlObjective ??= RlObjectives.Create(Settings.Objective, Settings.ObjectiveOptions, Task);
 

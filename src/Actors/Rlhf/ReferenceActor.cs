@@ -16,8 +16,8 @@ internal sealed class ReferenceActor : RoleActor
     }
 
     private ReferenceScorer Scorer => scorer ??= new ReferenceScorer(
-        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: false),
-        Setup.StageDirs.TryGetValue("dpo", out string? dpo) ? StageModels.LoadPolicy(dpo, Settings.Model, withValueHead: false) : null);
+        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: false, Device),
+        Setup.StageDirs.TryGetValue("dpo", out string? dpo) ? StageModels.LoadPolicy(dpo, Settings.Model, withValueHead: false, Device) : null);
 
     private ReferenceScored ScoreTokens(ReferenceScoresRequested request)
     {

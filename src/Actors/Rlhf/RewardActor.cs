@@ -13,7 +13,7 @@ internal sealed class RewardActor : RoleActor
 
     private RewardScorer Scorer => scorer ??= new RewardScorer(
         Task,
-        Setup.StageDirs.TryGetValue("reward_model", out string? dir) ? StageModels.LoadRewardModel(dir, Settings.Model) : null,
+        Setup.StageDirs.TryGetValue("reward_model", out string? dir) ? StageModels.LoadRewardModel(dir, Settings.Model, Device) : null,
         lengthReward: false);
 
     private RewardsScored Score(RewardsRequested request)

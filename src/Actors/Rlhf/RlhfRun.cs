@@ -1,5 +1,6 @@
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Tasks;
+using ActorRL.Models.Tensors;
 
 namespace ActorRL.Actors.Rlhf;
 
@@ -54,6 +55,10 @@ public static class RlhfRun
         if (settings.PromptsPerStep < 1 || settings.SamplesPerPrompt < 1 || settings.RolloutWorkers < 1 || settings.Steps < 0)
         {
             throw new ArgumentException("steps, prompts per step, samples per prompt and rollout workers must be positive", nameof(settings));
+        }
+        if (Device.Parse(settings.Device).Type == DeviceType.Cuda && !Torch.CudaIsAvailable)
+        {
+            throw new ArgumentException($"device {settings.Device}: this libtorch sees no CUDA device (see actorrl doctor)", nameof(settings));
         }
         if (settings.Objective is "rto" or "drto" && settings.Stages.Dpo.Steps < 1)
         {

@@ -77,6 +77,9 @@ public sealed record RlhfRunSettings
     /// <summary>Per-phase deadlines.</summary>
     public PhaseDeadlines Deadlines { get; init; } = new();
 
+    /// <summary>Where every role's models live: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>libtorch intra-op threads per role (0: libtorch's default).</summary>
     public int TorchThreads { get; init; }
 

@@ -1,5 +1,6 @@
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Tasks;
+using ActorRL.Models.Tensors;
 using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Rlhf;
@@ -16,6 +17,7 @@ internal abstract class RoleActor : ReceiveActor
 {
     private ComputeThread? compute;
     private IRlTask? task;
+    private Device? device;
 
     protected RoleActor(RoleSetup setup) => Setup = setup;
 
@@ -25,6 +27,9 @@ internal abstract class RoleActor : ReceiveActor
 
     /// <summary>The run's task, created on first use (prompts by id, verifier, demonstrations).</summary>
     protected IRlTask Task => task ??= RlTasks.Create(Settings.Task, Settings.Seed);
+
+    /// <summary>The device the role's models live on.</summary>
+    protected Device Device => device ??= Models.Tensors.Device.Parse(Settings.Device);
 
     /// <summary>The role's name in messages and logs: its actor path.</summary>
     protected string Role => Self.Path.ToString();

@@ -30,7 +30,7 @@ internal sealed class RolloutWorker : RoleActor
     }
 
     private RolloutEngine Engine => engine ??= new RolloutEngine(
-        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true), Task.Tokenizer.Pad, [Task.Tokenizer.Eos]);
+        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true, Device), Task.Tokenizer.Pad, [Task.Tokenizer.Eos]);
 
     private RolloutsGenerated Generate(RolloutRequested request)
     {

@@ -38,9 +38,9 @@ internal sealed class StageRunnerActor : RoleActor
         StageSettings stages = Settings.Stages;
         return stage switch
         {
-            "sft" => SftStage.Run(Task, Settings.Model, stages.Sft, Settings.Seed, Settings.RunDir, progress, stopping),
-            "reward_model" => RewardModelStage.Run(Task, Settings.Model, stages.RewardModel, upstream.GetValueOrDefault("sft"), Settings.Seed, Settings.RunDir, progress, stopping),
-            "dpo" => DpoStage.Run(Task, Settings.Model, stages.Dpo, upstream["sft"], Settings.Seed, Settings.RunDir, progress, stopping),
+            "sft" => SftStage.Run(Task, Settings.Model, stages.Sft, Settings.Seed, Settings.RunDir, progress, stopping, device: Device),
+            "reward_model" => RewardModelStage.Run(Task, Settings.Model, stages.RewardModel, upstream.GetValueOrDefault("sft"), Settings.Seed, Settings.RunDir, progress, stopping, device: Device),
+            "dpo" => DpoStage.Run(Task, Settings.Model, stages.Dpo, upstream["sft"], Settings.Seed, Settings.RunDir, progress, stopping, device: Device),
             _ => throw new ArgumentException($"unknown stage '{stage}'", nameof(stage)),
         };
     }

@@ -8,11 +8,11 @@ namespace ActorRL.Host.Configuration;
 /// </summary>
 public static class ConfigPath
 {
-    /// <summary><c>rl:generation:top_k</c> as <c>rl.generation.top_k</c>.</summary>
+    /// <summary><c>rl:generation:top_k</c> as <c>rl.generation.top_k</c>; keys are case-insensitive (environment variables come upper-case) and always shown in lower case.</summary>
     public static string Dotted(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return path.Replace(':', '.');
+        return path.Replace(':', '.').ToLowerInvariant();
     }
 
     /// <summary><c>MicroBatchSize</c> as <c>micro_batch_size</c>; a name already in snake_case is returned lower-cased.</summary>

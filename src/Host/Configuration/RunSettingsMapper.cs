@@ -60,6 +60,7 @@ public static class RunSettingsMapper
             LabelNoise = task.LabelNoise,
             Eval = new EvalSettings(config.Eval.Examples, config.Eval.Generation.ToGenerationOptions()),
             TorchThreads = config.Torch.Threads,
+            Device = config.Torch.Device,
         };
     }
 

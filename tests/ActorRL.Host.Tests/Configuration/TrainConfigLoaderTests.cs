@@ -52,14 +52,14 @@ public sealed class TrainConfigLoaderTests
         TrainConfig config = TrainConfigLoader.Load(Quickstart);
 
         Assert.Equal("runs/quickstart", config.Run.Dir);
-        Assert.Equal(300, config.Stages.Sft.Steps);
+        Assert.Equal(1200, config.Stages.Sft.Steps);
         Assert.Equal(RolloutSchedule.Async, config.Rl.Schedule);
         Assert.Equal(0.0, config.Eval.Generation.Temperature);
         Assert.Equal("cpu", config.Torch.Device);
         // vocab_size 0 takes the arithmetic tokenizer's: 256 bytes plus its special tokens.
         Assert.Equal(ActorRL.Models.Tasks.ArithmeticTask.CreateTokenizer().VocabSize,
             config.Model.ToGptConfig(config.Task.TokenizerVocabSize).VocabSize);
-        Assert.Equal(0.001, config.Stages.Sft.ToSftOptions().Schedule.PeakLearningRate);
+        Assert.Equal(0.002, config.Stages.Sft.ToSftOptions().Schedule.PeakLearningRate);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class TrainConfigLoaderTests
     [InlineData("ropo.json", "objective.alpha=1.5", "objective.alpha", "must be > 2, not 1.5")]
     [InlineData("quickstart.json", "rl.staleness=0", "rl.staleness", "must be at least 1, not 0")]
     [InlineData("quickstart.json", "objective.rto.ppo.clip_epsilon=2", "objective.rto.ppo.clip_epsilon", "not 2")]
-    [InlineData("quickstart.json", "model.heads=3", "model.heads", "must divide model.width (64)")]
+    [InlineData("quickstart.json", "model.heads=3", "model.heads", "must divide model.width (128)")]
     [InlineData("quickstart.json", "stages.sft.micro_batch_size=5", "stages.sft.micro_batch_size", "must divide")]
     [InlineData("quickstart.json", "run.dir=", "run.dir", "is required")]
     [InlineData("quickstart.json", "torch.device=tpu", "torch.device", "is not a device")]
