@@ -52,7 +52,10 @@ public static class TrainConfigLoader
             builder.AddJsonFile(file.FullName, optional: false, reloadOnChange: false);
         }
         builder.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.AddInMemoryCollection(overrides.Select(Override));
+        // A key set twice takes its last value, as on most command lines; keys are case-insensitive.
+        var pairs = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in overrides.Select(Override)) pairs[key] = value;
+        builder.AddInMemoryCollection(pairs);
         try
         {
             return builder.Build();

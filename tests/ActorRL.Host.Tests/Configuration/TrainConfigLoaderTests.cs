@@ -63,6 +63,15 @@ public sealed class TrainConfigLoaderTests
     }
 
     [Fact]
+    public void AKeySetTwiceTakesItsLastValue()
+    {
+        TrainConfig config = TrainConfigLoader.Load(Quickstart, ["rl.steps=2", "rl.update_epochs=4", "RL.STEPS=5"]);
+
+        Assert.Equal(5, config.Rl.Steps);
+        Assert.Equal(4, config.Rl.UpdateEpochs);
+    }
+
+    [Fact]
     public void SetOverridesWinOverTheFileAndEnvironmentOverTheFile()
     {
         const string variable = "ACTORRL_RL__PROMPTS_PER_STEP";
