@@ -18,6 +18,12 @@ public sealed record RtoOptions : IObjectiveOptions
     /// <summary>β2: scale of the KL penalty log π_old − log π_ref.</summary>
     public double Beta2 { get; init; } = 0.01;
 
+    /// <summary>
+    /// "R normalized" (OBJECTIVES.md): the sequence rewards are whitened over the batch before the clamp, so that a
+    /// verifier's 0/1 and a reward model's raw scale weigh the same against the per-token rewards (at most c per token).
+    /// </summary>
+    public bool NormalizeSequenceReward { get; init; } = true;
+
     /// <summary>The sequence reward added at the last token is clamped to [−bound, bound].</summary>
     public double SequenceRewardBound { get; init; } = 10.0;
 

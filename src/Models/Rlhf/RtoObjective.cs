@@ -43,7 +43,11 @@ public sealed class RtoObjective : IRlObjective
     public ObjectiveLoss Loss(CausalLM policy, IReadOnlyList<TrainingSample> minibatch) => PpoObjective.ClippedLoss(policy, minibatch, Options.Ppo);
 
     /// <summary>RTO's token rewards of each sample (checked batch); DRTO uses the same.</summary>
-    internal static double[][] TokenRewards(IReadOnlyList<ScoredRollout> batch, RtoOptions options) =>
-        [.. batch.Select(s => Rto.TokenRewards(
-            ScoredBatch.Doubles(s.DpoLogProbs!), ScoredBatch.Doubles(s.RefLogProbs), ScoredBatch.Doubles(s.Rollout.LogProbs), s.Rewards[0], options))];
+    internal static double[][] TokenRewards(IReadOnlyList<ScoredRollout> batch, RtoOptions options)
+    {
+        double[] sequence = [.. batch.Select(s => s.Rewards[0])];
+        if (options.NormalizeSequenceReward) sequence = Whitening.Whiten(sequence);
+        return [.. batch.Select((s, b) => Rto.TokenRewards(
+            ScoredBatch.Doubles(s.DpoLogProbs!), ScoredBatch.Doubles(s.RefLogProbs), ScoredBatch.Doubles(s.Rollout.LogProbs), sequence[b], options))];
+    }
 }

@@ -40,11 +40,26 @@ public class RlObjectivesTests
     {
         // β1 = 0.05, c = 0.05, β2 = 0.01; one token: clip(0.05·(−1 − (−3)), ±0.05) = 0.05; −0.01·(−2 − (−3)) = −0.01;
         // + clamp(20, ±10) = 10 → r = 10.04. No whitening, V = 0.5: A = r − V = 9.54, G = 10.04.
-        var options = new RtoOptions { Ppo = new PpoOptions { KlCoefficient = 0, WhitenAdvantages = false } };
+        var options = new RtoOptions { Ppo = new PpoOptions { KlCoefficient = 0, WhitenAdvantages = false }, NormalizeSequenceReward = false };
         TrainingBatch batch = new RtoObjective(options).Prepare(0, [Scored(0, [10], [-2], [-3], [0.5f], 20, dpo: [-1])]);
         Assert.Equal(9.54, batch.Samples[0].Advantages[0], 1e-5);
         Assert.Equal(10.04, batch.Samples[0].Returns[0], 1e-5);
         Assert.Throws<ArgumentException>(() => new RtoObjective(options).Prepare(0, [Scored(0, [10], [-2], [-3], [0.5f], 20)]));
+    }
+
+    [Fact]
+    public void RtoNormalizesTheSequenceRewardOverTheBatchByDefault()
+    {
+        // R = [1, 0, 0, 1] → mean 0.5, std 0.5 → [1, −1, −1, 1] (to 1e-8). Token rewards 0 (dpo = ref = old), V = 0, one
+        // token per response, no advantage whitening: A = the normalized R.
+        var options = new RtoOptions { Ppo = new PpoOptions { KlCoefficient = 0, WhitenAdvantages = false } };
+        float[] zero = [0];
+        TrainingBatch batch = new RtoObjective(options).Prepare(0, [
+            Scored(0, [10], zero, zero, zero, 1, dpo: zero), Scored(1, [10], zero, zero, zero, 0, dpo: zero),
+            Scored(2, [10], zero, zero, zero, 0, dpo: zero), Scored(3, [10], zero, zero, zero, 1, dpo: zero),
+        ]);
+        Assert.Equal([1.0, -1, -1, 1], batch.Samples.Select(s => (double)s.Advantages[0]).ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal(0.5, batch.Metrics["reward_mean"], 1e-12); // the raw reward is what the metrics report
     }
 
     [Fact]
