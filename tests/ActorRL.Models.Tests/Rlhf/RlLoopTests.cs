@@ -50,6 +50,40 @@ public class RlLoopTests
         Assert.True(after > (objectiveName == "ppo" ? 0.5 : 0.35), $"p(5) went from {before:F3} to {after:F3}");
     }
 
+    /// <summary>
+    /// Length through the stop token: rewarded for stopping within 3 tokens (or for running past them), the loop must
+    /// move the mean response length (4.7 of at most 6 at initialization) down (or up). A bias in how the final stop
+    /// token or truncated responses enter the loss would push both runs the same way.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheLoopLearnsToStopEarlyOrLateWhicheverIsRewarded(bool rewardShort)
+    {
+        TorchRandom.ManualSeed(7);
+        var config = new GptConfig(8, 12, 1, 2, 16);
+        using var learner = new PolicyLearner(new CausalLM(config, withValueHead: true), lr: 3e-3);
+        var engine = new RolloutEngine(new CausalLM(config, withValueHead: true), padId: 0, stopTokens: [7]);
+        using var _ = engine;
+        engine.Apply(learner.Snapshot());
+        IRlObjective objective = RlObjectives.Create("ppo", new PpoOptions { KlCoefficient = 0 }, new FakeRlTask());
+        var lengths = new List<double>();
+        long sample = 0;
+        for (int step = 0; step < 30; step++)
+        {
+            var prompts = Enumerable.Range(0, 32).Select(_ => new RolloutPrompt(sample++, 0, [1, 2])).ToList();
+            IReadOnlyList<Rollout> rollouts = engine.Generate(prompts, new GenerationOptions { MaxNewTokens = 6, Temperature = 1 });
+            lengths.Add(rollouts.Average(r => r.Response.Length));
+            var scored = rollouts.Select(r => new ScoredRollout(r, r.LogProbs, null, [(r.Response.Length <= 3) == rewardShort ? 1 : 0], null)).ToList();
+            learner.Train(objective.Prepare(step, scored), objective, epochs: 1, miniBatchSize: 32);
+            engine.Apply(learner.Snapshot());
+        }
+        // Measured: 4.66 → 1.56 when short answers pay, 4.66 → 5.78 when long ones do.
+        double first = lengths.Take(3).Average(), last = lengths.TakeLast(3).Average();
+        if (rewardShort) Assert.True(last < first - 1.5, $"mean length {first:F2} → {last:F2}");
+        else Assert.True(last > first + 0.7, $"mean length {first:F2} → {last:F2}");
+    }
+
     private static double ProbabilityOfFive(CausalLM policy, int[] prompt)
     {
         using var noGrad = NoGradScope.Enter();
