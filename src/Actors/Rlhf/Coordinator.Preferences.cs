@@ -20,6 +20,7 @@ internal sealed partial class Coordinator
     {
         pairSet = [.. task.PreferencePairs(settings.PreferencePairs, settings.LabelNoise, settings.Seed)];
         if (pairSet.Count == 0) throw new InvalidOperationException($"task {settings.Task} produced no preference pairs");
+        pairCursor = (int)(trainedPairCursor % pairSet.Count);
         PreferenceStep();
     }
 
@@ -61,8 +62,10 @@ internal sealed partial class Coordinator
                     metrics["samples"] = prepared.Pairs.Count;
                     metrics["pair_set_size"] = pairSet.Count;
                     sinceLastUpdate = Stopwatch.StartNew();
+                    trainedPairCursor = pairCursor;
                     Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
                     Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
+                    CheckpointIfDue();
                     if (stopRequested) Finish(cancelled: true);
                     else if (stepsDone >= settings.Steps) Finish(cancelled: false);
                     else if (roundEnds && settings.Objective == "ropo") EndRopoRound(stepsDone);

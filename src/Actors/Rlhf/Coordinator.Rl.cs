@@ -25,6 +25,9 @@ internal sealed partial class Coordinator
         /// reward, the objective; the rest of the step's wall time is messaging, coordination and waiting.</summary>
         public TimeSpan Compute { get; set; }
         public ReferenceScored? Reference { get; set; }
+
+        /// <summary>The data cursor after this step's prompts: where a run resumed after this step continues.</summary>
+        public (long Prompt, long Sample) CursorAfter { get; set; }
         public RewardsScored? Rewards { get; set; }
         public TrainingBatch? Batch { get; set; }
     }
@@ -58,12 +61,17 @@ internal sealed partial class Coordinator
         if (!IsPreferenceObjective) rlObjective = RlObjectives.Create(settings.Objective, settings.ObjectiveOptions, task);
 
         Emit(new StageStarted(IsPreferenceObjective ? settings.Objective : "rl", settings.Steps));
+        if (settings.ResumeFrom is { } resume) ResumeFrom(resume);
         Request<WeightsReply>("learner", id => new WeightsRequested(id, 0), settings.Deadlines.Update, reply =>
         {
+            if (reply.Weights.Version != publishedVersion)
+            {
+                throw new InvalidOperationException($"the learner holds policy version {reply.Weights.Version}, the run expected {publishedVersion}");
+            }
             PublishWeights(reply.Weights);
             rlStarted = true;
             sinceLastUpdate = Stopwatch.StartNew();
-            if (settings.Steps == 0 || stopRequested) Finish(cancelled: stopRequested);
+            if (stepsDone >= settings.Steps || stopRequested) Finish(cancelled: stopRequested);
             else if (IsPreferenceObjective) StartPreferences();
             else ScheduleGeneration();
         });
@@ -95,6 +103,7 @@ internal sealed partial class Coordinator
             int[] tokens = task.Prompt(promptId);
             for (int s = 0; s < settings.SamplesPerPrompt; s++) prompts.Add(new RolloutPrompt(nextSampleId++, promptId, tokens));
         }
+        step.CursorAfter = (promptCursor, nextSampleId);
         Generate(step, prompts, minVersion, rollouts => OnGenerated(step, rollouts));
     }
 
@@ -111,7 +120,7 @@ internal sealed partial class Coordinator
         for (int w = 0; w < chunks.Count; w++)
         {
             List<RolloutPrompt> chunk = chunks[w];
-            ulong seed = Seed(settings.Seed, step.Step, w, lastRequestId);
+            ulong seed = Seed(settings.Seed, step.Step, w);
             var options = settings.Generation with { Seed = seed, StopTokens = [task.Tokenizer.Eos] };
             Request<RolloutsGenerated>($"rollout-{w + 1}", id => new RolloutRequested(id, step.Step, chunk, options, minVersion), settings.Deadlines.Generate, generated =>
             {
@@ -123,11 +132,12 @@ internal sealed partial class Coordinator
         }
     }
 
-    // Deterministic per (run seed, step, chunk, request): sampling is reproducible for one worker in sync mode.
-    private static ulong Seed(int seed, long step, int chunk, long request)
+    // Deterministic per (run seed, step, chunk), and kept when a request is re-sent, so that sampling repeats exactly
+    // for one worker in sync mode — also in a run resumed from a checkpoint.
+    private static ulong Seed(int seed, long step, int chunk)
     {
         ulong h = 1469598103934665603UL;
-        foreach (long v in new long[] { seed, step, chunk, request }) h = (h ^ (ulong)v) * 1099511628211UL;
+        foreach (long v in new long[] { seed, step, chunk }) h = (h ^ (ulong)v) * 1099511628211UL;
         return h;
     }
 
@@ -202,6 +212,7 @@ internal sealed partial class Coordinator
             TimeSpan interval = idle + trainClock.Elapsed;
             TimeSpan broadcast = PublishWeights(updated.Weights);
             stepsDone++;
+            trainedCursor = step.CursorAfter;
             foreach (TrainingSample s in kept) trainedSamples.Add(s.SampleId);
             long responseTokens = step.Rollouts.Sum(r => (long)r.Response.Length);
             var metrics = new Dictionary<string, double>(batch.Metrics);
@@ -223,6 +234,7 @@ internal sealed partial class Coordinator
             sinceLastUpdate = Stopwatch.StartNew();
             Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
             Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
+            CheckpointIfDue();
             if (stopRequested) Finish(cancelled: true);
             else if (stepsDone >= settings.Steps) Finish(cancelled: false);
             else

@@ -179,14 +179,13 @@ internal sealed partial class Coordinator : ReceiveActor
     {
         if (checkpointing) return;
         checkpointing = true;
-        string dir = Path.Combine(settings.RunDir, "checkpoints", $"step-{stepsDone:D6}");
-        Request<CheckpointWritten>("learner", id => new CheckpointRequested(id, stepsDone, dir), settings.Deadlines.Update, written =>
+        WriteCheckpoint(dir =>
         {
-            if (cancelled) Complete(cancelled: true, written.Directory);
+            if (cancelled) Complete(cancelled: true, dir);
             else
             {
                 Emit(new StageStarted("eval_after", 0));
-                Evaluate("after", written.Directory, after => Complete(cancelled: false, written.Directory, after));
+                Evaluate("after", dir, after => Complete(cancelled: false, dir, after));
             }
         });
     }

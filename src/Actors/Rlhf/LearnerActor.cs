@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorRL.Models.Nn;
 using ActorRL.Models.Objectives;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Stages;
@@ -41,11 +42,7 @@ internal sealed class LearnerActor : RoleActor
         Handle<PolicySequenceScoresRequested>(ScoreSequences);
         Handle<CheckpointRequested>(request =>
         {
-            Learner.SaveCheckpoint(request.Directory, request.Step, new Dictionary<string, string>
-            {
-                ["objective"] = Settings.Objective,
-                ["task"] = Settings.Task,
-            });
+            Learner.SaveCheckpoint(request.Directory, request.Step, request.State);
             return new CheckpointWritten(request.RequestId, request.Directory);
         });
     }
@@ -65,8 +62,17 @@ internal sealed class LearnerActor : RoleActor
         }
     }
 
-    private PolicyLearner Learner => state.Learner ??= new PolicyLearner(
-        StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true, Device), Settings.Lr);
+    // A resumed run continues from its checkpoint's weights, optimizer moments, random generators and version. A new one
+    // seeds libtorch's generator first: the value head starts from random weights, which must not depend on what the
+    // process ran before (stages trained here or reused from an earlier run).
+    private PolicyLearner Learner => state.Learner ??= CreateLearner();
+
+    private PolicyLearner CreateLearner()
+    {
+        TorchRandom.ManualSeed((ulong)Settings.Seed);
+        CausalLM policy = StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true, Device);
+        return Settings.ResumeFrom is { } resume ? PolicyLearner.Resume(resume, policy, Settings.Lr) : new PolicyLearner(policy, Settings.Lr);
+    }
 
     private IRlObjective RlObjective => rlObjective ??= RlObjectives.Create(Settings.Objective, Settings.ObjectiveOptions, Task);
 

@@ -86,8 +86,8 @@ public sealed record WeightsReply(long RequestId, WeightsSnapshot Weights) : Rol
 /// <summary>Sequence log-probabilities under the current policy (ROPO's round-end filtering).</summary>
 public sealed record PolicySequenceScoresRequested(long RequestId, long Step, IReadOnlyList<SequencePair> Items) : RoleRequest(RequestId, Step);
 
-/// <summary>Write the learner's complete state to a checkpoint directory.</summary>
-public sealed record CheckpointRequested(long RequestId, long Step, string Directory) : RoleRequest(RequestId, Step);
+/// <summary>Write the learner's complete state, and the coordinator's <paramref name="State"/> (data cursor, …), to a checkpoint directory.</summary>
+public sealed record CheckpointRequested(long RequestId, long Step, string Directory, IReadOnlyDictionary<string, string> State) : RoleRequest(RequestId, Step);
 
 /// <summary>Answer to <see cref="CheckpointRequested"/>.</summary>
 public sealed record CheckpointWritten(long RequestId, string Directory) : RoleReply(RequestId);

@@ -74,6 +74,15 @@ public sealed record RlhfRunSettings
     /// <summary>Evaluation before and after RL.</summary>
     public required EvalSettings Eval { get; init; }
 
+    /// <summary>Write a checkpoint every this many RL steps (0: only at the end and on stop).</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>How many of the newest step checkpoints to keep (older ones are deleted once a newer one is complete).</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>A checkpoint of an earlier run of these settings to continue from, or null to start the RL stage afresh.</summary>
+    public string? ResumeFrom { get; init; }
+
     /// <summary>Per-phase deadlines.</summary>
     public PhaseDeadlines Deadlines { get; init; } = new();
 

@@ -7,6 +7,7 @@ using ActorRL.Host.Configuration;
 using ActorRL.Host.Hosting;
 using ActorRL.Host.Progress;
 using ActorRL.Host.Reports;
+using ActorRL.Models.Checkpoints;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,9 @@ public static class TrainCommand
     /// <summary>The resolved configuration's file name in the run directory.</summary>
     public const string ConfigFileName = "config.json";
 
+    /// <summary>The RL checkpoints' folder in the run directory.</summary>
+    public const string CheckpointsFolder = "checkpoints";
+
     /// <summary>The report's folder in the run directory.</summary>
     public const string ReportFolder = "report";
 
@@ -35,17 +39,23 @@ public static class TrainCommand
             HelpName = "KEY=VALUE",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var fresh = new Option<bool>("--fresh")
+        {
+            Description = "Start the RL stage over even when run.dir holds a checkpoint of this configuration (the earlier outputs move to run.dir/previous/)",
+        };
         var command = new Command("train",
             "Train: SFT, reward model and DPO stages, then RL with the objective of --config; evaluate before and after, "
-            + "log metrics and write the report under run.dir. Ctrl+C stops after the current step, with a checkpoint.")
+            + "log metrics and write the report under run.dir. Ctrl+C stops after the current step, with a checkpoint; "
+            + "the same command again continues from the last checkpoint.")
         {
-            set,
+            set, fresh,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(GlobalOptions.Config) is null) result.AddError("train needs --config FILE, e.g. --config config/quickstart.json");
         });
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, parseResult.GetValue(set) ?? [], cancellationToken));
+        command.SetAction((parseResult, cancellationToken) =>
+            RunAsync(parseResult, parseResult.GetValue(set) ?? [], parseResult.GetValue(fresh), cancellationToken));
         return command;
     }
 
@@ -58,7 +68,7 @@ public static class TrainCommand
         _ => ["loss"],
     };
 
-    private static async Task<int> RunAsync(ParseResult parseResult, string[] overrides, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parseResult, string[] overrides, bool fresh, CancellationToken cancellationToken)
     {
         FileInfo configFile = parseResult.GetValue(GlobalOptions.Config)!;
         TrainConfig config;
@@ -72,13 +82,21 @@ public static class TrainCommand
             Terminal.WriteError(e.Message);
             return ExitCodes.BadConfiguration;
         }
-        return await CommandHost.RunAsync(parseResult, cancellationToken, (services, token) => TrainAsync(config, services, token));
+        return await CommandHost.RunAsync(parseResult, cancellationToken, (services, token) => TrainAsync(config, fresh, services, token));
     }
 
-    private static async Task<int> TrainAsync(TrainConfig config, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<int> TrainAsync(TrainConfig config, bool fresh, IServiceProvider services, CancellationToken cancellationToken)
     {
         RlhfRunSettings settings = RunSettingsMapper.Map(config, Environment.CurrentDirectory);
-        PrepareRunDir(config, settings.RunDir);
+        try
+        {
+            settings = PrepareRunDir(config, settings, fresh);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            Terminal.WriteError(e.Message);
+            return ExitCodes.BadConfiguration;
+        }
         bool interactive = RunProgress.IsInteractive(Terminal.Out);
 
         RlhfRunResult result;
@@ -127,13 +145,34 @@ public static class TrainCommand
         return ExitCodes.Success;
     }
 
-    private static void PrepareRunDir(TrainConfig config, string runDir)
+    // Continues from the newest usable RL checkpoint in run.dir when there is one (and --fresh was not given), after
+    // checking that this configuration can continue it; otherwise moves an earlier run's outputs aside.
+    private static RlhfRunSettings PrepareRunDir(TrainConfig config, RlhfRunSettings settings, bool fresh)
     {
+        string runDir = settings.RunDir;
         try
         {
             Directory.CreateDirectory(runDir);
+            string? resume = fresh ? null : LatestCheckpoint(runDir);
+            if (resume is not null)
+            {
+                string saved = Path.Combine(runDir, ConfigFileName);
+                if (File.Exists(saved) && JsonNode.Parse(File.ReadAllText(saved)) is JsonObject before
+                    && ResumeCompatibility.FirstConflict(before, RunSettingsMapper.ToJson(config)) is var (key, was, now))
+                {
+                    throw new InvalidConfigurationException(key,
+                        $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume} needs the same value; "
+                        + "start over with --fresh, or use another run.dir");
+                }
+                long step = CheckpointStep(resume);
+                KeepMetricsUpTo(runDir, step);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resuming from {resume} (step {step}); --fresh starts over"));
+                RunSettingsMapper.WriteJson(config, saved);
+                return settings with { ResumeFrom = resume };
+            }
             ArchivePreviousRun(runDir);
             RunSettingsMapper.WriteJson(config, Path.Combine(runDir, ConfigFileName));
+            return settings;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -141,15 +180,54 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>The newest RL checkpoint under run.dir that verifies; the ones skipped are named in warnings.</summary>
+    private static string? LatestCheckpoint(string runDir)
+    {
+        string root = Path.Combine(runDir, CheckpointsFolder);
+        if (!Directory.Exists(root)) return null;
+        CheckpointSearch search = Checkpoint.FindLatest(root);
+        foreach (SkippedCheckpoint skipped in search.Skipped)
+        {
+            Terminal.WriteWarning($"checkpoint {skipped.Directory} cannot be resumed from: {skipped.Reason}");
+        }
+        return search.Latest;
+    }
+
+    private static long CheckpointStep(string dir) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))?["step"]?.GetValue<long>()
+            ?? throw new CommandFailedException($"checkpoint {dir}: {Checkpoint.TrainerFileName} has no step");
+
+    // The steps after the checkpoint are trained again: their earlier lines would otherwise appear twice.
+    private static void KeepMetricsUpTo(string runDir, long step)
+    {
+        string path = Path.Combine(runDir, MetricsLog.FileName);
+        if (!File.Exists(path)) return;
+        var kept = File.ReadLines(path).Where(line =>
+        {
+            try
+            {
+                JsonNode? node = JsonNode.Parse(line);
+                return node?["stage"]?.GetValue<string>() != RunRecorder.RlStage || node["step"]?.GetValue<long>() <= step;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return false; // an unfinished last line of a run that was killed mid-write
+            }
+        }).ToList();
+        string temporary = path + ".tmp";
+        File.WriteAllLines(temporary, kept);
+        File.Move(temporary, path, overwrite: true);
+    }
+
     /// <summary>The folder, under the run directory, that an earlier run's outputs are moved to.</summary>
     public const string PreviousFolder = "previous";
 
-    // A new run in a directory that already holds a run starts its RL from the stages again (they are reused), so the
-    // earlier run's checkpoints, metrics, report and configuration are moved under previous/<time>/ rather than
-    // overwritten or mixed with the new ones.
+    // A run that starts its RL stage over (--fresh, or no usable checkpoint) in a directory that already holds a run
+    // reuses the stages, and moves the earlier run's checkpoints, metrics, report and configuration under
+    // previous/<time>/ rather than overwriting them or mixing them with the new ones.
     private static void ArchivePreviousRun(string runDir)
     {
-        string[] outputs = [ConfigFileName, MetricsLog.FileName, ReportFolder, "checkpoints"];
+        string[] outputs = [ConfigFileName, MetricsLog.FileName, ReportFolder, CheckpointsFolder];
         var present = outputs.Select(name => Path.Combine(runDir, name)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
         if (present.Count == 0) return;
         string archive = Path.Combine(runDir, PreviousFolder, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));

@@ -11,9 +11,17 @@ public sealed record RunConfig
     /// <summary>Seed of data generation, initialization and sampling.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>Write an RL checkpoint every this many steps (0: only at the end and when stopped).</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>How many of the newest RL checkpoints to keep.</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+
     /// <summary>Throws <see cref="InvalidConfigurationException"/> naming the first invalid key.</summary>
     public void Validate()
     {
+        ConfigCheck.AtLeast(CheckpointEvery, 0, "run.checkpoint_every");
+        ConfigCheck.AtLeast(KeepCheckpoints, 1, "run.keep_checkpoints");
         if (string.IsNullOrWhiteSpace(Dir)) throw new InvalidConfigurationException("run.dir", "is required: the directory everything of the run is written under");
         ConfigCheck.AtLeast(Seed, 0, "run.seed");
     }

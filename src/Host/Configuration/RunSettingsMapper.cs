@@ -39,6 +39,8 @@ public static class RunSettingsMapper
             RunDir = Path.GetFullPath(config.Run.Dir, currentDirectory),
             Task = TaskName(task.Name),
             Seed = config.Run.Seed,
+            CheckpointEvery = config.Run.CheckpointEvery,
+            KeepCheckpoints = config.Run.KeepCheckpoints,
             Model = config.Model.ToGptConfig(task.TokenizerVocabSize),
             Objective = config.Objective.Name,
             ObjectiveOptions = config.Objective.Options,

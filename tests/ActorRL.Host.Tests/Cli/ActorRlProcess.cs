@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace ActorRL.Host.Tests.Cli;
@@ -49,12 +50,19 @@ internal static partial class ActorRlProcess
         return text.ToString();
     }
 
-    /// <summary>Sends a POSIX signal (INT, TERM, ...) to a process.</summary>
+    /// <summary>Sends a POSIX signal (INT, TERM, KILL) to a process, at once (no helper process in between).</summary>
     public static void Signal(int pid, string signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
-        kill.WaitForExit();
+        int number = signal switch { "INT" => 2, "KILL" => 9, "TERM" => 15, _ => throw new ArgumentException($"unknown signal {signal}", nameof(signal)) };
+        if (Kill(pid, number) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        throw new InvalidOperationException(errno == 3
+            ? $"process {pid} had already exited when -{signal} was sent (it ran past the line that triggered it)"
+            : $"kill -{signal} {pid} failed: errno {errno}");
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     private static string Plain(string text) => AnsiEscape().Replace(text, "");
 

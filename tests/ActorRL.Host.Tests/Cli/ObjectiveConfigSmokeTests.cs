@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using ActorRL.Host.Cli;
 using ActorRL.Host.Reports;
 using ActorRL.Host.Tests.Reports;
+using ActorRL.Models.Checkpoints;
+using System.Text.Json.Nodes;
 
 namespace ActorRL.Host.Tests.Cli;
 
@@ -76,34 +78,114 @@ public sealed class TrainInterruptTests
     }
 }
 
-/// <summary>The same command run again in the same run directory.</summary>
-public sealed class TrainRerunTests
+/// <summary>The same command run again in the same run directory: it continues from the last checkpoint.</summary>
+public sealed class TrainResumeTests
 {
+    private static string[] Args(string runDir, params string[] more) =>
+    [
+        "train", "--config", Path.Combine(ActorRlProcess.RepositoryRoot, "config", "ppo.json"), "--set", $"run.dir={runDir}",
+        "--set", "model.layers=1", "--set", "model.width=32", "--set", "model.heads=2", "--set", "stages.sft.steps=3", "--set", "stages.sft.warmup_steps=1",
+        "--set", "rl.steps=2", "--set", "rl.prompts_per_step=2", "--set", "rl.samples_per_prompt=2", "--set", "rl.generation.max_new_tokens=8",
+        "--set", "task.sft_examples=32", "--set", "eval.examples=2", .. more,
+    ];
+
+    private static long[] RlSteps(string runDir) =>
+        [.. MetricsReader.Read(Path.Combine(runDir, "metrics.jsonl")).Steps.Where(s => s.Stage == "rl").Select(s => s.Step)];
+
     [Fact]
-    public async Task ASecondRunReusesTheStagesAndMovesTheFirstRunsOutputsAside()
+    public async Task ARerunContinuesFromTheLastCheckpointAndFreshStartsOver()
     {
         using var dir = new TempDir();
-        string config = Path.Combine(ActorRlProcess.RepositoryRoot, "config", "ppo.json");
-        string[] args =
-        [
-            "train", "--config", config, "--set", "run.dir=runs/again", "--set", "model.layers=1", "--set", "model.width=32", "--set", "model.heads=2",
-            "--set", "stages.sft.steps=3", "--set", "stages.sft.warmup_steps=1", "--set", "rl.steps=2", "--set", "rl.prompts_per_step=2",
-            "--set", "rl.samples_per_prompt=2", "--set", "rl.generation.max_new_tokens=8", "--set", "task.sft_examples=32", "--set", "eval.examples=2",
-        ];
-        var first = await ActorRlProcess.RunAsync(dir.Path, args);
-        Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
-        var second = await ActorRlProcess.RunAsync(dir.Path, args);
-
-        Assert.True(second.ExitCode == ExitCodes.Success, second.Stderr);
         string runDir = Path.Combine(dir.Path, "runs", "again");
-        Assert.Contains("held an earlier run", second.Stderr, StringComparison.Ordinal);
-        Assert.Contains("sft reused", second.Stdout, StringComparison.Ordinal);
+        var first = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again"));
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
+
+        // The same command: the run is complete, so it resumes at step 2, trains nothing and evaluates again.
+        var same = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again"));
+        Assert.True(same.ExitCode == ExitCodes.Success, same.Stderr);
+        Assert.Contains($"resuming from {Path.Combine(runDir, "checkpoints", "step-000002")} (step 2)", same.Stdout, StringComparison.Ordinal);
+        Assert.Equal([1L, 2L], RlSteps(runDir));
+
+        // More steps: 3 and 4 continue the same run.
+        var longer = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.steps=4"));
+        Assert.True(longer.ExitCode == ExitCodes.Success, longer.Stderr);
+        Assert.Equal([1L, 2L, 3L, 4L], RlSteps(runDir));
+        Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "step-000004", "manifest.json")));
+        Assert.False(Directory.Exists(Path.Combine(runDir, "previous")));
+
+        // A change that the checkpoint cannot take is refused with its key.
+        var other = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.lr=0.001"));
+        Assert.Equal(ExitCodes.BadConfiguration, other.ExitCode);
+        Assert.Contains("rl.lr: run.dir", other.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--fresh", other.Stderr, StringComparison.Ordinal);
+
+        // --fresh moves the run aside and starts over, reusing the stages.
+        var fresh = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.lr=0.001", "--fresh"));
+        Assert.True(fresh.ExitCode == ExitCodes.Success, fresh.Stderr);
+        Assert.Contains("sft reused", fresh.Stdout, StringComparison.Ordinal);
         string previous = Assert.Single(Directory.GetDirectories(Path.Combine(runDir, "previous")));
-        Assert.True(File.Exists(Path.Combine(previous, "checkpoints", "step-000002", "manifest.json")));
-        Assert.True(File.Exists(Path.Combine(previous, "metrics.jsonl")));
-        Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "step-000002", "manifest.json")));
-        // The new metrics hold only the new run's steps (the reused SFT stage logs none).
-        var steps = MetricsReader.Read(Path.Combine(runDir, "metrics.jsonl")).Steps;
-        Assert.Equal([1L, 2L], steps.Select(s => s.Step));
+        Assert.True(File.Exists(Path.Combine(previous, "checkpoints", "step-000004", "manifest.json")));
+        Assert.Equal([1L, 2L], RlSteps(runDir));
+    }
+
+    [Fact]
+    public async Task ARunKilledThreeTimesAndResumedEndsWithTheWeightsOfAnUninterruptedRun()
+    {
+        using var dir = new TempDir();
+        // Steps of a few hundred milliseconds, so that a kill lands inside the step it was aimed at.
+        string[] extra =
+        [
+            "--set", "rl.steps=16", "--set", "rl.schedule=sync", "--set", "rl.staleness=0", "--set", "run.checkpoint_every=1",
+            "--set", "rl.prompts_per_step=8", "--set", "rl.generation.max_new_tokens=32", "--set", "model.width=64",
+        ];
+        var straight = await ActorRlProcess.RunAsync(dir.Path, Args("runs/straight", extra));
+        Assert.True(straight.ExitCode == ExitCodes.Success, straight.Stderr);
+
+        // SIGKILL during three random steps (a checkpoint may or may not have been written for the step in flight).
+        int[] moments = [.. Enumerable.Range(1, 8).OrderBy(_ => Random.Shared.Next()).Take(3).Order()];
+        foreach (int moment in moments)
+        {
+            int killed = 0;
+            var run = await ActorRlProcess.RunAsync(dir.Path, (line, pid) =>
+            {
+                // Plain progress prints some steps only: kill at the first one shown from the chosen moment on.
+                Match step = Regex.Match(line, @"^rl step (\d+)/");
+                if (step.Success && int.Parse(step.Groups[1].Value, CultureInfo.InvariantCulture) >= moment && Interlocked.Exchange(ref killed, 1) == 0)
+                {
+                    ActorRlProcess.Signal(pid, "KILL");
+                }
+            }, Args("runs/killed", extra));
+            Assert.True(killed == 1, $"never reached step {moment}: {run.Stdout}");
+            Assert.NotEqual(ExitCodes.Success, run.ExitCode);
+        }
+        var last = await ActorRlProcess.RunAsync(dir.Path, Args("runs/killed", extra));
+        Assert.True(last.ExitCode == ExitCodes.Success, last.Stderr);
+
+        string Weights(string run) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "runs", run, "checkpoints", "step-000016", "manifest.json")))!
+            ["files"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "model.safetensors")!["sha256"]!.GetValue<string>();
+        Assert.True(Weights("straight") == Weights("killed"), $"killed at steps {string.Join(", ", moments)}");
+        Assert.Equal([.. Enumerable.Range(1, 16).Select(i => (long)i)], RlSteps(Path.Combine(dir.Path, "runs", "killed")));
+    }
+
+    [Fact]
+    public async Task ACorruptNewestCheckpointIsNamedAndTheRunResumesFromThePreviousOne()
+    {
+        using var dir = new TempDir();
+        string runDir = Path.Combine(dir.Path, "runs", "corrupt");
+        var first = await ActorRlProcess.RunAsync(dir.Path, Args("runs/corrupt", "--set", "run.checkpoint_every=1", "--set", "rl.schedule=sync", "--set", "rl.staleness=0"));
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
+        string newest = Path.Combine(runDir, "checkpoints", "step-000002");
+        string model = Path.Combine(newest, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(model);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(model, bytes);
+
+        var again = await ActorRlProcess.RunAsync(dir.Path, Args("runs/corrupt", "--set", "run.checkpoint_every=1", "--set", "rl.schedule=sync", "--set", "rl.staleness=0"));
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Stderr);
+        Assert.Contains($"checkpoint {newest} cannot be resumed from", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("model.safetensors", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"resuming from {Path.Combine(runDir, "checkpoints", "step-000001")} (step 1)", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal([1L, 2L], RlSteps(runDir));
+        Checkpoint.Verify(newest); // step 2 trained again over the corrupt one
     }
 }

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ActorRL.Models.Checkpoints;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRL.Actors.Rlhf;
+
+// Checkpoints of the RL stage: every run.checkpoint_every steps, at the end and on stop, under
+// run.dir/checkpoints/step-NNNNNN, keeping the newest run.keep_checkpoints. Each holds the learner's state (weights,
+// optimizer, random generators, step, policy version) and the coordinator's data cursor, which is all a run needs to
+// continue exactly where the checkpoint was taken (settings.ResumeFrom).
+internal sealed partial class Coordinator
+{
+    private const string PromptCursorKey = "prompt_cursor", SampleCursorKey = "next_sample_id", PairCursorKey = "pair_cursor";
+
+    private (long Prompt, long Sample) trainedCursor = (0, 1);
+    private long trainedPairCursor;
+    private long checkpointStep = -1;
+    private string? checkpointDir;
+    private List<Action<string>>? checkpointWaiters;
+
+    private string CheckpointRoot => Path.Combine(settings.RunDir, "checkpoints");
+
+    private void CheckpointIfDue()
+    {
+        if (settings.CheckpointEvery > 0 && stepsDone % settings.CheckpointEvery == 0 && stepsDone < settings.Steps && !stopRequested)
+        {
+            WriteCheckpoint(_ => { });
+        }
+    }
+
+    private Dictionary<string, string> CheckpointState() => new()
+    {
+        ["objective"] = settings.Objective,
+        ["task"] = settings.Task,
+        [PromptCursorKey] = trainedCursor.Prompt.ToString(CultureInfo.InvariantCulture),
+        [SampleCursorKey] = trainedCursor.Sample.ToString(CultureInfo.InvariantCulture),
+        [PairCursorKey] = trainedPairCursor.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Checkpoints the current step (once per step: later callers wait for the same write).</summary>
+    private void WriteCheckpoint(Action<string> then)
+    {
+        long step = stepsDone;
+        if (checkpointStep == step)
+        {
+            if (checkpointWaiters is null) then(checkpointDir!);
+            else checkpointWaiters.Add(then);
+            return;
+        }
+        string dir = Path.Combine(CheckpointRoot, $"step-{step:D6}");
+        (checkpointStep, checkpointDir) = (step, dir);
+        if (Directory.Exists(dir))
+        {
+            if (settings.ResumeFrom is { } resumed && Path.GetFullPath(resumed) == Path.GetFullPath(dir))
+            {
+                then(dir);
+                return;
+            }
+            // Only a checkpoint the resume skipped as unusable can sit at a step this run has not checkpointed yet.
+            Log.LogWarning("replacing {Checkpoint}, which an earlier run left unusable", dir);
+            Directory.Delete(dir, recursive: true);
+        }
+        checkpointWaiters = [then];
+        Dictionary<string, string> state = CheckpointState();
+        Request<CheckpointWritten>("learner", id => new CheckpointRequested(id, step, dir, state), settings.Deadlines.Update, written =>
+        {
+            List<Action<string>> waiters = checkpointWaiters ?? [];
+            checkpointWaiters = null;
+            Retain();
+            foreach (Action<string> waiter in waiters) waiter(written.Directory);
+        });
+    }
+
+    /// <summary>Deletes all but the newest <see cref="RlhfRunSettings.KeepCheckpoints"/> step checkpoints.</summary>
+    private void Retain()
+    {
+        if (!Directory.Exists(CheckpointRoot)) return;
+        var complete = Directory.EnumerateDirectories(CheckpointRoot, "step-*")
+            .Where(d => !Path.GetFileName(d).Contains(Checkpoint.TemporaryMarker, StringComparison.Ordinal))
+            .OrderByDescending(d => d, StringComparer.Ordinal)
+            .Skip(Math.Max(1, settings.KeepCheckpoints));
+        foreach (string old in complete)
+        {
+            try
+            {
+                Directory.Delete(old, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Log.LogWarning("could not delete the old checkpoint {Checkpoint}: {Error}", old, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Takes the step, the policy version and the data cursor from the checkpoint the run continues from.</summary>
+    private void ResumeFrom(string dir)
+    {
+        JsonNode state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))
+            ?? throw new InvalidOperationException($"checkpoint {dir}: {Checkpoint.TrainerFileName} is empty");
+        JsonNode extra = state["extra"] ?? throw new InvalidOperationException($"checkpoint {dir} holds no coordinator state");
+        long Read(JsonNode node, string key) => node[key] switch
+        {
+            JsonValue v when v.TryGetValue(out long number) => number,
+            JsonValue v when v.TryGetValue(out string? text) => long.Parse(text, CultureInfo.InvariantCulture),
+            _ => throw new InvalidOperationException($"checkpoint {dir} lacks {key}"),
+        };
+        stepsDone = Read(state, "step");
+        publishedVersion = Read(state, "version");
+        nextGenerationStep = stepsDone + 1;
+        trainedCursor = (Read(extra, PromptCursorKey), Read(extra, SampleCursorKey));
+        (promptCursor, nextSampleId) = trainedCursor;
+        trainedPairCursor = Read(extra, PairCursorKey);
+        (checkpointStep, checkpointDir) = (stepsDone, dir);
+        Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}", dir, stepsDone, publishedVersion);
+        if (settings.Objective == "ropo")
+        {
+            Log.LogWarning("ROPO's filtered pair set is not in the checkpoint yet: the resumed run starts a new round from all pairs");
+        }
+    }
+}
