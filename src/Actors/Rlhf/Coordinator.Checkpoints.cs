@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using ActorRL.Actors.Rlhf.Journal;
 using System.Text.Json.Nodes;
 using ActorRL.Models.Checkpoints;
 using Microsoft.Extensions.Logging;
@@ -63,13 +65,34 @@ internal sealed partial class Coordinator
         }
         checkpointWaiters = [then];
         Dictionary<string, string> state = CheckpointState();
+        long version = publishedVersion;
         Request<CheckpointWritten>("learner", id => new CheckpointRequested(id, step, dir, state), settings.Deadlines.Update, written =>
         {
-            List<Action<string>> waiters = checkpointWaiters ?? [];
-            checkpointWaiters = null;
-            Retain();
-            foreach (Action<string> waiter in waiters) waiter(written.Directory);
+            // Complete on disk (renamed into place); committed once the journal has it: only then may a run resume from it.
+            var committed = new CheckpointCommitted
+            {
+                Step = step,
+                Directory = written.Directory,
+                ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(written.Directory, Checkpoint.ManifestFileName)))),
+                PolicyVersion = version,
+            };
+            Request<Journaled>("journal", id => new JournalRequested(id, step, committed), settings.Deadlines.Update, _ =>
+            {
+                List<Action<string>> waiters = checkpointWaiters ?? [];
+                checkpointWaiters = null;
+                Retain();
+                foreach (Action<string> waiter in waiters) waiter(written.Directory);
+            });
         });
+    }
+
+    /// <summary>Journals a completed step with the samples it trained on (the journal writes in the order it is told).</summary>
+    private void Journal(long step, IEnumerable<long> sampleIds, IReadOnlyDictionary<string, double> metrics)
+    {
+        var completed = new StepCompleted { Step = step, PolicyVersion = publishedVersion };
+        completed.SampleIds.AddRange(sampleIds);
+        foreach (var (name, value) in metrics) completed.Metrics[name] = value;
+        slots["journal"].Ref.Tell(completed, Self);
     }
 
     /// <summary>Deletes all but the newest <see cref="RlhfRunSettings.KeepCheckpoints"/> step checkpoints.</summary>

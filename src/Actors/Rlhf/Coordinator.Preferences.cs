@@ -63,6 +63,7 @@ internal sealed partial class Coordinator
                     metrics["pair_set_size"] = pairSet.Count;
                     sinceLastUpdate = Stopwatch.StartNew();
                     trainedPairCursor = pairCursor;
+                    Journal(stepsDone, prepared.Pairs.Select(p => p.PairId), metrics);
                     Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
                     Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
                     CheckpointIfDue();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.Logging;
 
@@ -62,6 +63,13 @@ internal sealed partial class Coordinator
 
         Emit(new StageStarted(IsPreferenceObjective ? settings.Objective : "rl", settings.Steps));
         if (settings.ResumeFrom is { } resume) ResumeFrom(resume);
+        slots["journal"] = NewSlot("journal", () => Props.Create(() => new RunJournalActor(journal)));
+        slots["journal"].Ref.Tell(new RunStarted
+        {
+            ConfigSha256 = settings.ConfigSha256,
+            ResumedFromStep = stepsDone,
+            ResumedFrom = settings.ResumeFrom ?? "",
+        }, Self);
         Request<WeightsReply>("learner", id => new WeightsRequested(id, 0), settings.Deadlines.Update, reply =>
         {
             if (reply.Weights.Version != publishedVersion)
@@ -232,6 +240,7 @@ internal sealed partial class Coordinator
             metrics["compute_s"] = (step.Compute + updated.UpdateTime + updated.PublishTime).TotalSeconds;
             metrics["step_wall_s"] = step.Clock.Elapsed.TotalSeconds;
             sinceLastUpdate = Stopwatch.StartNew();
+            Journal(stepsDone, kept.Select(s => s.SampleId), metrics);
             Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
             Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
             CheckpointIfDue();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorRL.Actors.Persistence;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Stages;
 using ActorRL.Models.Rlhf.Tasks;
@@ -34,6 +35,7 @@ internal sealed partial class Coordinator : ReceiveActor
     private readonly Dictionary<string, StageResult> stageResults = [];
     private readonly List<StageResult> stages = [];
     private readonly IRlTask task;
+    private readonly PersistenceSettings journal;
     private RoleSetup? setup;
     private long lastRequestId;
     private int restarts;
@@ -41,15 +43,16 @@ internal sealed partial class Coordinator : ReceiveActor
     private IReadOnlyList<EvalFigure> before = [];
 
     public Coordinator(RlhfRunSettings settings, Action<RlhfRunEvent> observer, TaskCompletionSource<RlhfRunResult> completion,
-        FaultInjector faults, CancellationToken stopping)
+        FaultInjector faults, PersistenceSettings journal, CancellationToken stopping)
     {
+        this.journal = journal;
         this.settings = settings;
         this.observer = observer;
         this.completion = completion;
         this.faults = faults;
         this.stopping = stopping;
         task = RlTasks.Create(settings.Task, settings.Seed);
-        Receive<RunStarted>(_ => RunStages(0));
+        Receive<Begin>(_ => RunStages(0));
         Receive<StopRequested>(_ => OnStop());
         Receive<RoleReply>(OnReply);
         Receive<DeadlineMissed>(OnDeadline);
@@ -316,7 +319,7 @@ internal sealed partial class Coordinator : ReceiveActor
     }
 
     /// <summary>Sent by <see cref="RlhfRun"/> to start the run.</summary>
-    internal sealed record RunStarted;
+    internal sealed record Begin;
 
     /// <summary>Sent by <see cref="RlhfRun"/> on cancellation.</summary>
     internal sealed record StopRequested;

@@ -1,3 +1,5 @@
+using ActorRL.Actors.Persistence;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Tasks;
 using ActorRL.Models.Tensors;
@@ -29,10 +31,13 @@ public static class RlhfRun
         // Cancels a stage in progress; RL steps are stopped between steps by StopRequested.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var faults = new FaultInjector(settings.Faults);
+        // The run journal lives in the run directory: an SQLite file that outlives the process.
+        await using SqlPersistence stores = SqlPersistence.OpenSqlite(Path.Combine(settings.RunDir, RunJournal.FileName));
+        var journal = new PersistenceSettings(stores.Journal, stores.SnapshotStore, RunJournal.Serializer());
         IActorRef coordinator = system.ActorOf(
-            Props.Create(() => new Coordinator(settings, observer, completion, faults, stopping.Token)), "rlhf");
+            Props.Create(() => new Coordinator(settings, observer, completion, faults, journal, stopping.Token)), "rlhf");
         await using CancellationTokenRegistration registration = cancellationToken.Register(() => coordinator.Tell(new Coordinator.StopRequested()));
-        coordinator.Tell(new Coordinator.RunStarted());
+        coordinator.Tell(new Coordinator.Begin());
         try
         {
             return await completion.Task.ConfigureAwait(false);

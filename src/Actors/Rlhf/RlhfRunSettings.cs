@@ -80,6 +80,9 @@ public sealed record RlhfRunSettings
     /// <summary>How many of the newest step checkpoints to keep (older ones are deleted once a newer one is complete).</summary>
     public int KeepCheckpoints { get; init; } = 3;
 
+    /// <summary>SHA-256 of the resolved configuration, recorded in the run journal.</summary>
+    public string ConfigSha256 { get; init; } = "";
+
     /// <summary>A checkpoint of an earlier run of these settings to continue from, or null to start the RL stage afresh.</summary>
     public string? ResumeFrom { get; init; }
 

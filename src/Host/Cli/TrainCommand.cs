@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using ActorRL.Actors;
 using ActorRL.Actors.Rlhf;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Host.Configuration;
 using ActorRL.Host.Hosting;
 using ActorRL.Host.Progress;
@@ -87,10 +90,13 @@ public static class TrainCommand
 
     private static async Task<int> TrainAsync(TrainConfig config, bool fresh, IServiceProvider services, CancellationToken cancellationToken)
     {
-        RlhfRunSettings settings = RunSettingsMapper.Map(config, Environment.CurrentDirectory);
+        RlhfRunSettings settings = RunSettingsMapper.Map(config, Environment.CurrentDirectory) with
+        {
+            ConfigSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RunSettingsMapper.ToJson(config).ToJsonString()))),
+        };
         try
         {
-            settings = PrepareRunDir(config, settings, fresh);
+            settings = await PrepareRunDirAsync(config, settings, fresh, cancellationToken);
         }
         catch (InvalidConfigurationException e)
         {
@@ -145,15 +151,15 @@ public static class TrainCommand
         return ExitCodes.Success;
     }
 
-    // Continues from the newest usable RL checkpoint in run.dir when there is one (and --fresh was not given), after
+    // Continues from the newest usable RL checkpoint the run journal committed in run.dir (unless --fresh), after
     // checking that this configuration can continue it; otherwise moves an earlier run's outputs aside.
-    private static RlhfRunSettings PrepareRunDir(TrainConfig config, RlhfRunSettings settings, bool fresh)
+    private static async Task<RlhfRunSettings> PrepareRunDirAsync(TrainConfig config, RlhfRunSettings settings, bool fresh, CancellationToken cancellationToken)
     {
         string runDir = settings.RunDir;
         try
         {
             Directory.CreateDirectory(runDir);
-            string? resume = fresh ? null : LatestCheckpoint(runDir);
+            string? resume = fresh ? null : await LatestCommittedCheckpointAsync(runDir, cancellationToken);
             if (resume is not null)
             {
                 string saved = Path.Combine(runDir, ConfigFileName);
@@ -180,17 +186,28 @@ public static class TrainCommand
         }
     }
 
-    /// <summary>The newest RL checkpoint under run.dir that verifies; the ones skipped are named in warnings.</summary>
-    private static string? LatestCheckpoint(string runDir)
+    /// <summary>
+    /// The newest checkpoint the run journal committed that still verifies; a committed one that does not is named in a
+    /// warning, one deleted by retention is passed over. A checkpoint on disk the journal never committed (the process
+    /// died between the rename and the journal write) is not resumed from.
+    /// </summary>
+    private static async Task<string?> LatestCommittedCheckpointAsync(string runDir, CancellationToken cancellationToken)
     {
-        string root = Path.Combine(runDir, CheckpointsFolder);
-        if (!Directory.Exists(root)) return null;
-        CheckpointSearch search = Checkpoint.FindLatest(root);
-        foreach (SkippedCheckpoint skipped in search.Skipped)
+        RunHistory history = await RunJournal.ReadAsync(runDir, cancellationToken);
+        foreach (JournaledCheckpoint committed in history.Checkpoints.OrderByDescending(c => c.Step))
         {
-            Terminal.WriteWarning($"checkpoint {skipped.Directory} cannot be resumed from: {skipped.Reason}");
+            if (!Directory.Exists(committed.Directory)) continue;
+            try
+            {
+                Checkpoint.Verify(committed.Directory);
+                return committed.Directory;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Terminal.WriteWarning($"checkpoint {committed.Directory} cannot be resumed from: {e.Message}");
+            }
         }
-        return search.Latest;
+        return null;
     }
 
     private static long CheckpointStep(string dir) =>
@@ -227,7 +244,11 @@ public static class TrainCommand
     // previous/<time>/ rather than overwriting them or mixing them with the new ones.
     private static void ArchivePreviousRun(string runDir)
     {
-        string[] outputs = [ConfigFileName, MetricsLog.FileName, ReportFolder, CheckpointsFolder];
+        string[] outputs =
+        [
+            ConfigFileName, MetricsLog.FileName, ReportFolder, CheckpointsFolder,
+            RunJournal.FileName, RunJournal.FileName + "-wal", RunJournal.FileName + "-shm",
+        ];
         var present = outputs.Select(name => Path.Combine(runDir, name)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
         if (present.Count == 0) return;
         string archive = Path.Combine(runDir, PreviousFolder, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture));

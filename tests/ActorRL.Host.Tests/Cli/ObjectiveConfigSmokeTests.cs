@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Host.Cli;
 using ActorRL.Host.Reports;
 using ActorRL.Host.Tests.Reports;
@@ -165,6 +166,15 @@ public sealed class TrainResumeTests
             ["files"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "model.safetensors")!["sha256"]!.GetValue<string>();
         Assert.True(Weights("straight") == Weights("killed"), $"killed at steps {string.Join(", ", moments)}");
         Assert.Equal([.. Enumerable.Range(1, 16).Select(i => (long)i)], RlSteps(Path.Combine(dir.Path, "runs", "killed")));
+
+        // Exactly once: across the attempts the journal's history trains every sample of the 16 steps (8 prompts × 2
+        // samples each) in exactly one committed step, none skipped. An attempt killed before its journal wrote anything
+        // leaves no trace (it had committed nothing), so the journal knows one to four attempts.
+        RunHistory history = await RunJournal.ReadAsync(Path.Combine(dir.Path, "runs", "killed"));
+        Assert.InRange(history.Attempts, 1, 4);
+        Assert.Equal([.. Enumerable.Range(1, 16).Select(i => (long)i)], history.Steps.Select(s => s.Step));
+        Assert.Equal([.. Enumerable.Range(1, 16 * 16).Select(i => (long)i)], history.Steps.SelectMany(s => s.SampleIds).Order());
+        Assert.Equal(16, history.Checkpoints[^1].Step);
     }
 
     [Fact]

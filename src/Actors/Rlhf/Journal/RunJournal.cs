@@ -1,0 +1,76 @@
+using ActorRL.Actors.Persistence;
+
+namespace ActorRL.Actors.Rlhf.Journal;
+
+/// <summary>A committed step: the samples it trained on.</summary>
+/// <param name="Step">The step.</param>
+/// <param name="SampleIds">Its samples.</param>
+/// <param name="PolicyVersion">The version it published.</param>
+public sealed record JournaledStep(long Step, IReadOnlyList<long> SampleIds, long PolicyVersion);
+
+/// <summary>A committed checkpoint.</summary>
+/// <param name="Step">Its step.</param>
+/// <param name="Directory">Where it is.</param>
+/// <param name="ManifestSha256">SHA-256 of its manifest when it was committed.</param>
+/// <param name="PolicyVersion">Its policy version.</param>
+public sealed record JournaledCheckpoint(long Step, string Directory, string ManifestSha256, long PolicyVersion);
+
+/// <summary>
+/// A run's history as its journal tells it, after replaying every attempt: steps an attempt journaled after the
+/// checkpoint the next attempt resumed from are dropped (they were trained again), so each committed sample appears once.
+/// </summary>
+/// <param name="Steps">The steps of the run's history, ascending.</param>
+/// <param name="Checkpoints">The committed checkpoints, ascending by step.</param>
+/// <param name="Attempts">How many times the RL stage started (1 + resumes).</param>
+public sealed record RunHistory(IReadOnlyList<JournaledStep> Steps, IReadOnlyList<JournaledCheckpoint> Checkpoints, int Attempts)
+{
+    /// <summary>The history of no run.</summary>
+    public static RunHistory Empty { get; } = new([], [], 0);
+
+    /// <summary>The history after <paramref name="e"/>.</summary>
+    public RunHistory Apply(object e) => e switch
+    {
+        RunStarted s => new RunHistory(
+            [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1),
+        StepCompleted s => new RunHistory(
+            [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion)], Checkpoints, Attempts),
+        CheckpointCommitted c => new RunHistory(
+            Steps, [.. Checkpoints.Where(x => x.Step != c.Step), new JournaledCheckpoint(c.Step, c.Directory, c.ManifestSha256, c.PolicyVersion)], Attempts),
+        _ => this,
+    };
+}
+
+/// <summary>The run journal's names, serializer and reader.</summary>
+public static class RunJournal
+{
+    /// <summary>The journal's file in the run directory (SQLite).</summary>
+    public const string FileName = "journal.db";
+
+    /// <summary>The coordinator's persistence id.</summary>
+    public const string PersistenceId = "rlhf-run";
+
+    /// <summary>The serializer of the run journal's events.</summary>
+    public static ProtobufEventSerializer Serializer() => new ProtobufEventSerializer()
+        .Register<RunStarted>("rlhf.run-started")
+        .Register<StepCompleted>("rlhf.step-completed")
+        .Register<CheckpointCommitted>("rlhf.checkpoint-committed");
+
+    /// <summary>The history journaled in <paramref name="runDir"/>, or <see cref="RunHistory.Empty"/> when it has no journal.</summary>
+    public static async Task<RunHistory> ReadAsync(string runDir, CancellationToken cancellationToken = default)
+    {
+        string path = Path.Combine(runDir, FileName);
+        if (!File.Exists(path)) return RunHistory.Empty;
+        await using SqlPersistence stores = SqlPersistence.OpenSqlite(path);
+        return await ReadAsync(stores.Journal, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The history journaled in <paramref name="journal"/>.</summary>
+    public static async Task<RunHistory> ReadAsync(IJournal journal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ProtobufEventSerializer serializer = Serializer();
+        long highest = await journal.HighestSequenceNrAsync(PersistenceId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PersistentRepr> events = await journal.ReadAsync(PersistenceId, 1, highest, cancellationToken).ConfigureAwait(false);
+        return events.Aggregate(RunHistory.Empty, (history, e) => history.Apply(serializer.Deserialize(e.Manifest, e.Payload)));
+    }
+}
