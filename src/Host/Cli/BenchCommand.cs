@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorRL.Host.Bench;
 using ActorRL.Host.Bench.Actors;
 using ActorRL.Host.Bench.Model;
+using ActorRL.Host.Bench.Persistence;
 using ActorRL.Host.Bench.Pipeline;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Tensors;
@@ -21,6 +22,7 @@ public static class BenchCommand
         bench.Subcommands.Add(ActorBenchCommand.Create());
         bench.Subcommands.Add(ModelBenchCommand.Create());
         bench.Subcommands.Add(PipelineBenchCommand.Create());
+        bench.Subcommands.Add(PersistenceBenchCommand.Create());
         return bench;
     }
 
