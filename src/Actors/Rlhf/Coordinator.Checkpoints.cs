@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using ActorRL.Actors.Rlhf.Journal;
 using System.Text.Json.Nodes;
 using ActorRL.Models.Checkpoints;
+using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Rlhf;
@@ -13,10 +15,11 @@ namespace ActorRL.Actors.Rlhf;
 // continue exactly where the checkpoint was taken (settings.ResumeFrom).
 internal sealed partial class Coordinator
 {
-    private const string PromptCursorKey = "prompt_cursor", SampleCursorKey = "next_sample_id", PairCursorKey = "pair_cursor";
+    private const string PromptCursorKey = "prompt_cursor", SampleCursorKey = "next_sample_id", PairCursorKey = "pair_cursor", RopoPairsKey = "ropo_pairs";
 
     private (long Prompt, long Sample) trainedCursor = (0, 1);
     private long trainedPairCursor;
+    private List<PreferenceExample>? restoredPairs;
     private long checkpointStep = -1;
     private string? checkpointDir;
     private List<Action<string>>? checkpointWaiters;
@@ -31,14 +34,20 @@ internal sealed partial class Coordinator
         }
     }
 
-    private Dictionary<string, string> CheckpointState() => new()
+    private Dictionary<string, string> CheckpointState()
     {
-        ["objective"] = settings.Objective,
-        ["task"] = settings.Task,
-        [PromptCursorKey] = trainedCursor.Prompt.ToString(CultureInfo.InvariantCulture),
-        [SampleCursorKey] = trainedCursor.Sample.ToString(CultureInfo.InvariantCulture),
-        [PairCursorKey] = trainedPairCursor.ToString(CultureInfo.InvariantCulture),
-    };
+        var state = new Dictionary<string, string>
+        {
+            ["objective"] = settings.Objective,
+            ["task"] = settings.Task,
+            [PromptCursorKey] = trainedCursor.Prompt.ToString(CultureInfo.InvariantCulture),
+            [SampleCursorKey] = trainedCursor.Sample.ToString(CultureInfo.InvariantCulture),
+            [PairCursorKey] = trainedPairCursor.ToString(CultureInfo.InvariantCulture),
+        };
+        // ROPO's training set changes at every round's end (pairs dropped, rejection-sampled ones accepted).
+        if (settings.Objective == "ropo") state[RopoPairsKey] = JsonSerializer.Serialize(pairSet);
+        return state;
+    }
 
     /// <summary>Checkpoints the current step (once per step: later callers wait for the same write).</summary>
     private void WriteCheckpoint(Action<string> then)
@@ -135,10 +144,11 @@ internal sealed partial class Coordinator
         (promptCursor, nextSampleId) = trainedCursor;
         trainedPairCursor = Read(extra, PairCursorKey);
         (checkpointStep, checkpointDir) = (stepsDone, dir);
-        Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}", dir, stepsDone, publishedVersion);
-        if (settings.Objective == "ropo")
+        if (extra[RopoPairsKey] is JsonValue pairs && pairs.TryGetValue(out string? json))
         {
-            Log.LogWarning("ROPO's filtered pair set is not in the checkpoint yet: the resumed run starts a new round from all pairs");
+            restoredPairs = JsonSerializer.Deserialize<List<PreferenceExample>>(json)
+                ?? throw new InvalidOperationException($"checkpoint {dir}: {RopoPairsKey} is empty");
         }
+        Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}", dir, stepsDone, publishedVersion);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,8 @@ internal sealed partial class Coordinator
 
     private void StartPreferences()
     {
-        pairSet = [.. task.PreferencePairs(settings.PreferencePairs, settings.LabelNoise, settings.Seed)];
+        // A resumed ROPO run continues with the training set its checkpoint held (kept and accepted pairs).
+        pairSet = restoredPairs ?? [.. task.PreferencePairs(settings.PreferencePairs, settings.LabelNoise, settings.Seed)];
         if (pairSet.Count == 0) throw new InvalidOperationException($"task {settings.Task} produced no preference pairs");
         pairCursor = (int)(trainedPairCursor % pairSet.Count);
         PreferenceStep();
@@ -66,7 +68,9 @@ internal sealed partial class Coordinator
                     Journal(stepsDone, prepared.Pairs.Select(p => p.PairId), metrics);
                     Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
                     Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
-                    CheckpointIfDue();
+                    bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps && !stopRequested;
+                    // At a ROPO round's end the checkpoint waits for the filtering, so that it holds the next round's set.
+                    if (!ropoRoundEnds) CheckpointIfDue();
                     if (stopRequested) Finish(cancelled: true);
                     else if (stepsDone >= settings.Steps) Finish(cancelled: false);
                     else if (roundEnds && settings.Objective == "ropo") EndRopoRound(stepsDone);
@@ -151,7 +155,20 @@ internal sealed partial class Coordinator
             roundMetrics = judged.Metrics;
             pairSet = [.. judged.NextSet];
             pairCursor = 0;
+            trainedPairCursor = 0;
+            var changed = new ObjectiveStateChanged
+            {
+                Objective = settings.Objective,
+                Step = step,
+                AcceptanceThreshold = judged.Round.AcceptanceThreshold,
+                TrainingSetSize = pairSet.Count,
+            };
+            changed.KeptPairIds.AddRange(judged.Round.KeptPairIds);
+            changed.DroppedPairIds.AddRange(judged.Round.DroppedPairIds);
+            changed.AcceptedPairIds.AddRange(judged.Round.AcceptedPairIds);
+            slots["journal"].Ref.Tell(changed, Self);
             Log.LogInformation("ROPO: accepted {Accepted} rejection-sampled pairs; the next round trains on {Pairs}", judged.Accepted.Count, pairSet.Count);
+            CheckpointIfDue();
             PreferenceStep();
         });
 }

@@ -1,4 +1,5 @@
 using ActorRL.Models.Inference;
+using ActorRL.Models.Objectives;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Stages;
 
@@ -127,6 +128,6 @@ public sealed record RejectionCandidates(long PromptId, IReadOnlyList<int[]> Res
 /// <summary>Form and accept (or not) a pair from each dropped prompt's candidates, then start the next round's set.</summary>
 public sealed record RejectionSamplesOffered(long RequestId, long Step, IReadOnlyList<RejectionCandidates> Candidates) : RoleRequest(RequestId, Step);
 
-/// <summary>The accepted pairs and the next round's training set (kept and accepted pairs).</summary>
+/// <summary>The accepted pairs, the next round's training set (kept and accepted pairs) and the round's filtering.</summary>
 public sealed record RejectionSamplesJudged(long RequestId, IReadOnlyList<PreferenceExample> Accepted, IReadOnlyList<PreferenceExample> NextSet,
-    IReadOnlyDictionary<string, double> Metrics) : RoleReply(RequestId);
+    IReadOnlyDictionary<string, double> Metrics, RopoRoundState Round) : RoleReply(RequestId);

@@ -63,7 +63,8 @@ internal sealed partial class ObjectiveActor
             if (ropo.Consider(c.PromptId, samples) is { } pair) accepted.Add(pair);
         }
         var metrics = ropo.Metrics();
+        RopoRoundState round = ropo.State!;
         IReadOnlyList<PreferenceExample> next = ropo.NextRound();
-        return new RejectionSamplesJudged(request.RequestId, accepted, next, metrics);
+        return new RejectionSamplesJudged(request.RequestId, accepted, next, metrics, round);
     }
 }

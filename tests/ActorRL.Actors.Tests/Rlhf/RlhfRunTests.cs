@@ -1,4 +1,5 @@
 using ActorRL.Actors.Rlhf;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Checkpoints;
 using Microsoft.Extensions.Logging;
 
@@ -131,5 +132,45 @@ public sealed class RlhfRunTests : IDisposable
             // 16 pairs, 4 per step: rounds end after steps 4 (and the filter reports its kept fraction from then on).
             Assert.Contains(run.Steps, s => s.Metrics.ContainsKey("ropo_kept_fraction"));
         }
+    }
+}
+
+[Collection(RlhfCollection.Name)]
+public sealed class RlhfResumeTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("actorrl-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task RopoResumesWithTheFilteredTrainingSetItsCheckpointHeldAndTheJournalKnowsTheRound()
+    {
+        // 16 pairs, 4 per step: the first round ends after step 4, where ROPO filters and rejection-samples.
+        string runDir = Path.Combine(root, "run");
+        var settings = SmokeRun.Settings(runDir, "ropo", "preferences", steps: 8) with { PromptsPerStep = 4, CheckpointEvery = 1 };
+        using var cancel = new CancellationTokenSource();
+        var first = await SmokeRun.RunAsync(settings, cancel.Token, e =>
+        {
+            if (e is RlStepCompleted { Step: 5 }) cancel.Cancel();
+        });
+        Assert.True(first.Result.Cancelled);
+        Assert.Equal(5, first.Result.StepsCompleted);
+        double filtered = first.Steps.Single(s => s.Step == 5).Metrics["pair_set_size"];
+        Assert.True(filtered < 16, $"the round's filter kept all {filtered} pairs");
+
+        RunHistory journaled = await RunJournal.ReadAsync(runDir);
+        ObjectiveStateChanged round = Assert.Single(journaled.ObjectiveStates);
+        Assert.Equal(4, round.Step);
+        Assert.Equal((int)filtered, round.TrainingSetSize);
+        Assert.Equal(round.KeptPairIds.Count + round.AcceptedPairIds.Count, round.TrainingSetSize);
+
+        var resumed = await SmokeRun.RunAsync(settings with { ResumeFrom = first.Result.CheckpointDir });
+        Assert.False(resumed.Result.Cancelled);
+        Assert.Equal([6L, 7L, 8L], resumed.Steps.Select(s => s.Step));
+        Assert.Equal(filtered, resumed.Steps[0].Metrics["pair_set_size"]);
+        RunHistory history = await RunJournal.ReadAsync(runDir);
+        Assert.Equal(2, history.Attempts);
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], history.Steps.Select(s => s.Step));
+        Assert.Equal(8, history.Checkpoints[^1].Step);
     }
 }

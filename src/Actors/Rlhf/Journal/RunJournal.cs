@@ -22,20 +22,25 @@ public sealed record JournaledCheckpoint(long Step, string Directory, string Man
 /// <param name="Steps">The steps of the run's history, ascending.</param>
 /// <param name="Checkpoints">The committed checkpoints, ascending by step.</param>
 /// <param name="Attempts">How many times the RL stage started (1 + resumes).</param>
-public sealed record RunHistory(IReadOnlyList<JournaledStep> Steps, IReadOnlyList<JournaledCheckpoint> Checkpoints, int Attempts)
+/// <param name="ObjectiveStates">The objective's state changes (ROPO's round ends), ascending by step.</param>
+public sealed record RunHistory(
+    IReadOnlyList<JournaledStep> Steps, IReadOnlyList<JournaledCheckpoint> Checkpoints, int Attempts, IReadOnlyList<ObjectiveStateChanged> ObjectiveStates)
 {
     /// <summary>The history of no run.</summary>
-    public static RunHistory Empty { get; } = new([], [], 0);
+    public static RunHistory Empty { get; } = new([], [], 0, []);
 
     /// <summary>The history after <paramref name="e"/>.</summary>
     public RunHistory Apply(object e) => e switch
     {
         RunStarted s => new RunHistory(
-            [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1),
-        StepCompleted s => new RunHistory(
-            [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion)], Checkpoints, Attempts),
-        CheckpointCommitted c => new RunHistory(
-            Steps, [.. Checkpoints.Where(x => x.Step != c.Step), new JournaledCheckpoint(c.Step, c.Directory, c.ManifestSha256, c.PolicyVersion)], Attempts),
+            [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1,
+            [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)]),
+        StepCompleted s => this with { Steps = [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion)] },
+        CheckpointCommitted c => this with
+        {
+            Checkpoints = [.. Checkpoints.Where(x => x.Step != c.Step), new JournaledCheckpoint(c.Step, c.Directory, c.ManifestSha256, c.PolicyVersion)],
+        },
+        ObjectiveStateChanged o => this with { ObjectiveStates = [.. ObjectiveStates.Where(x => x.Step != o.Step), o] },
         _ => this,
     };
 }
@@ -53,7 +58,8 @@ public static class RunJournal
     public static ProtobufEventSerializer Serializer() => new ProtobufEventSerializer()
         .Register<RunStarted>("rlhf.run-started")
         .Register<StepCompleted>("rlhf.step-completed")
-        .Register<CheckpointCommitted>("rlhf.checkpoint-committed");
+        .Register<CheckpointCommitted>("rlhf.checkpoint-committed")
+        .Register<ObjectiveStateChanged>("rlhf.objective-state-changed");
 
     /// <summary>The history journaled in <paramref name="runDir"/>, or <see cref="RunHistory.Empty"/> when it has no journal.</summary>
     public static async Task<RunHistory> ReadAsync(string runDir, CancellationToken cancellationToken = default)

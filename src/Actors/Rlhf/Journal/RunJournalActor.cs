@@ -24,8 +24,10 @@ internal sealed class RunJournalActor : PersistentActor
         Recover<RunStarted>(e => history = history.Apply(e));
         Recover<StepCompleted>(e => history = history.Apply(e));
         Recover<CheckpointCommitted>(e => history = history.Apply(e));
+        Recover<ObjectiveStateChanged>(e => history = history.Apply(e));
         Command<RunStarted>(e => Persist(e, Apply));
         Command<StepCompleted>(e => Persist(e, Apply));
+        Command<ObjectiveStateChanged>(e => Persist(e, Apply));
         Command<JournalRequested>(request =>
         {
             IActorRef replyTo = Sender;
