@@ -15,11 +15,13 @@ namespace ActorRL.Actors.Rlhf;
 // continue exactly where the checkpoint was taken (settings.ResumeFrom).
 internal sealed partial class Coordinator
 {
+    private const string BestMetricKey = "best_metric_value";
     private const string PromptCursorKey = "prompt_cursor", SampleCursorKey = "next_sample_id", PairCursorKey = "pair_cursor", RopoPairsKey = "ropo_pairs";
 
     private (long Prompt, long Sample) trainedCursor = (0, 1);
     private long trainedPairCursor;
     private List<PreferenceExample>? restoredPairs;
+    private IReadOnlyDictionary<string, double> lastStepMetrics = new Dictionary<string, double>();
     private long checkpointStep = -1;
     private string? checkpointDir;
     private List<Action<string>>? checkpointWaiters;
@@ -44,6 +46,11 @@ internal sealed partial class Coordinator
             [SampleCursorKey] = trainedCursor.Sample.ToString(CultureInfo.InvariantCulture),
             [PairCursorKey] = trainedPairCursor.ToString(CultureInfo.InvariantCulture),
         };
+        // Each checkpoint records its own value of the kept-best metric, so retention can compare them across resumes.
+        if (settings.KeepBestMetric.Length > 0 && lastStepMetrics.TryGetValue(settings.KeepBestMetric, out double value) && double.IsFinite(value))
+        {
+            state[BestMetricKey] = value.ToString("R", CultureInfo.InvariantCulture);
+        }
         // ROPO's training set changes at every round's end (pairs dropped, rejection-sampled ones accepted).
         if (settings.Objective == "ropo") state[RopoPairsKey] = JsonSerializer.Serialize(pairSet);
         return state;
@@ -55,6 +62,7 @@ internal sealed partial class Coordinator
         long step = stepsDone;
         if (checkpointStep == step)
         {
+            // The checkpoint of this step is committed (no waiters left) or on its way (wait for it).
             if (checkpointWaiters is null) then(checkpointDir!);
             else checkpointWaiters.Add(then);
             return;
@@ -72,7 +80,9 @@ internal sealed partial class Coordinator
             Log.LogWarning("replacing {Checkpoint}, which an earlier run left unusable", dir);
             Directory.Delete(dir, recursive: true);
         }
-        checkpointWaiters = [then];
+        // Each checkpoint has its own waiters: a slow commit of step k must not answer those waiting for step k + 1.
+        var waiters = new List<Action<string>> { then };
+        checkpointWaiters = waiters;
         Dictionary<string, string> state = CheckpointState();
         long version = publishedVersion;
         Request<CheckpointWritten>("learner", id => new CheckpointRequested(id, step, dir, state), settings.Deadlines.Update, written =>
@@ -87,8 +97,7 @@ internal sealed partial class Coordinator
             };
             Request<Journaled>("journal", id => new JournalRequested(id, step, committed), settings.Deadlines.Update, _ =>
             {
-                List<Action<string>> waiters = checkpointWaiters ?? [];
-                checkpointWaiters = null;
+                if (ReferenceEquals(checkpointWaiters, waiters)) checkpointWaiters = null;
                 Retain();
                 foreach (Action<string> waiter in waiters) waiter(written.Directory);
             });
@@ -104,15 +113,28 @@ internal sealed partial class Coordinator
         slots["journal"].Ref.Tell(completed, Self);
     }
 
-    /// <summary>Deletes all but the newest <see cref="RlhfRunSettings.KeepCheckpoints"/> step checkpoints.</summary>
+    /// <summary>
+    /// Deletes all but the newest <see cref="RlhfRunSettings.KeepCheckpoints"/> step checkpoints and, when a metric is
+    /// named, the one with its best recorded value.
+    /// </summary>
     private void Retain()
     {
         if (!Directory.Exists(CheckpointRoot)) return;
         var complete = Directory.EnumerateDirectories(CheckpointRoot, "step-*")
             .Where(d => !Path.GetFileName(d).Contains(Checkpoint.TemporaryMarker, StringComparison.Ordinal))
             .OrderByDescending(d => d, StringComparer.Ordinal)
-            .Skip(Math.Max(1, settings.KeepCheckpoints));
-        foreach (string old in complete)
+            .ToList();
+        var older = complete.Skip(Math.Max(1, settings.KeepCheckpoints)).ToList();
+        if (settings.KeepBestMetric.Length > 0)
+        {
+            var scored = complete.Select(d => (Dir: d, Value: RecordedBest(d))).Where(c => c.Value is not null).ToList();
+            if (scored.Count > 0)
+            {
+                string best = (settings.KeepBestHigher ? scored.MaxBy(c => c.Value) : scored.MinBy(c => c.Value)).Dir;
+                older.Remove(best);
+            }
+        }
+        foreach (string old in older)
         {
             try
             {
@@ -122,6 +144,19 @@ internal sealed partial class Coordinator
             {
                 Log.LogWarning("could not delete the old checkpoint {Checkpoint}: {Error}", old, e.Message);
             }
+        }
+    }
+
+    private static double? RecordedBest(string dir)
+    {
+        try
+        {
+            JsonNode? extra = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))?["extra"];
+            return extra?[BestMetricKey]?.GetValue<string>() is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -66,6 +66,7 @@ internal sealed partial class Coordinator
                     sinceLastUpdate = Stopwatch.StartNew();
                     trainedPairCursor = pairCursor;
                     Journal(stepsDone, prepared.Pairs.Select(p => p.PairId), metrics);
+                    lastStepMetrics = metrics;
                     Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
                     Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
                     bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps && !stopRequested;

@@ -241,6 +241,7 @@ internal sealed partial class Coordinator
             metrics["step_wall_s"] = step.Clock.Elapsed.TotalSeconds;
             sinceLastUpdate = Stopwatch.StartNew();
             Journal(stepsDone, kept.Select(s => s.SampleId), metrics);
+            lastStepMetrics = metrics;
             Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
             Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
             CheckpointIfDue();

@@ -80,6 +80,12 @@ public sealed record RlhfRunSettings
     /// <summary>How many of the newest step checkpoints to keep (older ones are deleted once a newer one is complete).</summary>
     public int KeepCheckpoints { get; init; } = 3;
 
+    /// <summary>A step metric (e.g. <c>reward_mean</c>) whose best checkpoint is kept besides the newest ones, or empty.</summary>
+    public string KeepBestMetric { get; init; } = "";
+
+    /// <summary>Whether the largest (true) or the smallest value of <see cref="KeepBestMetric"/> is best.</summary>
+    public bool KeepBestHigher { get; init; } = true;
+
     /// <summary>SHA-256 of the resolved configuration, recorded in the run journal.</summary>
     public string ConfigSha256 { get; init; } = "";
 

@@ -12,7 +12,7 @@ public static class ResumeCompatibility
     /// <summary>Keys (and sections, ending with '.') a resumed run may change.</summary>
     public static readonly IReadOnlyList<string> Harmless =
     [
-        "run.dir", "run.checkpoint_every", "run.keep_checkpoints", "rl.steps", "rl.schedule", "rl.staleness", "rl.rollout_workers",
+        "run.dir", "run.checkpoint_every", "run.keep_checkpoints", "run.keep_best", "run.keep_best_higher", "rl.steps", "rl.schedule", "rl.staleness", "rl.rollout_workers",
         "eval.", "torch.",
     ];
 

@@ -17,11 +17,21 @@ public sealed record RunConfig
     /// <summary>How many of the newest RL checkpoints to keep.</summary>
     public int KeepCheckpoints { get; init; } = 3;
 
+    /// <summary>A step metric (e.g. <c>reward_mean</c>) whose best checkpoint is kept besides the newest ones; empty for none.</summary>
+    public string KeepBest { get; init; } = "";
+
+    /// <summary>Whether <see cref="KeepBest"/>'s best is its largest value (true) or its smallest.</summary>
+    public bool KeepBestHigher { get; init; } = true;
+
     /// <summary>Throws <see cref="InvalidConfigurationException"/> naming the first invalid key.</summary>
     public void Validate()
     {
         ConfigCheck.AtLeast(CheckpointEvery, 0, "run.checkpoint_every");
         ConfigCheck.AtLeast(KeepCheckpoints, 1, "run.keep_checkpoints");
+        if (KeepBest.Length > 0 && !Reports.MetricNames.IsSnakeCase(KeepBest))
+        {
+            throw new InvalidConfigurationException("run.keep_best", $"must be a step metric's name in snake_case (e.g. reward_mean), not '{KeepBest}'");
+        }
         if (string.IsNullOrWhiteSpace(Dir)) throw new InvalidConfigurationException("run.dir", "is required: the directory everything of the run is written under");
         ConfigCheck.AtLeast(Seed, 0, "run.seed");
     }

@@ -41,6 +41,8 @@ public static class RunSettingsMapper
             Seed = config.Run.Seed,
             CheckpointEvery = config.Run.CheckpointEvery,
             KeepCheckpoints = config.Run.KeepCheckpoints,
+            KeepBestMetric = config.Run.KeepBest,
+            KeepBestHigher = config.Run.KeepBestHigher,
             Model = config.Model.ToGptConfig(task.TokenizerVocabSize),
             Objective = config.Objective.Name,
             ObjectiveOptions = config.Objective.Options,

@@ -174,3 +174,43 @@ public sealed class RlhfResumeTests : IDisposable
         Assert.Equal(8, history.Checkpoints[^1].Step);
     }
 }
+
+[Collection(RlhfCollection.Name)]
+public sealed class RlhfRetentionTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("actorrl-retain-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task TheNewestCheckpointsAndTheBestByTheChosenMetricAreKept()
+    {
+        // Shortest responses are "best" here: a metric that varies from step to step even in a smoke-size run.
+        string runDir = Path.Combine(root, "run");
+        var settings = SmokeRun.Settings(runDir, "ppo", steps: 6) with
+        {
+            CheckpointEvery = 1,
+            KeepCheckpoints = 2,
+            KeepBestMetric = "response_length",
+            KeepBestHigher = false,
+        };
+        var run = await SmokeRun.RunAsync(settings);
+
+        double shortest = run.Steps.Min(s => s.Metrics["response_length"]);
+        var best = run.Steps.Where(s => s.Metrics["response_length"] == shortest).Select(s => $"step-{s.Step:D6}").ToHashSet();
+        string[] newest = ["step-000006", "step-000005"];
+        var kept = Directory.GetDirectories(Path.Combine(runDir, "checkpoints")).Select(d => Path.GetFileName(d)!).ToHashSet();
+        Assert.Superset(newest.ToHashSet(), kept);
+        var others = kept.Except(newest).ToList();
+        if (best.Overlaps(newest))
+        {
+            // The best is among the newest (or ties with an older one, which may be kept instead): at most one more.
+            Assert.True(others.Count == 0 || (others.Count == 1 && best.Contains(others[0])), string.Join(", ", kept));
+        }
+        else
+        {
+            Assert.True(others.Count == 1, $"kept {string.Join(", ", kept)}; lengths {string.Join(", ", run.Steps.Select(s => $"{s.Step}:{s.Metrics["response_length"]}"))}");
+            Assert.Contains(others[0], best);
+        }
+    }
+}
