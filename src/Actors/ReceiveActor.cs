@@ -7,49 +7,29 @@ namespace ActorRL.Actors;
 /// </summary>
 public abstract class ReceiveActor : ActorBase
 {
-    private readonly Stack<Behavior> behaviors = new();
-    private Behavior? building;
+    private readonly Stack<HandlerTable> behaviors = new();
+    private HandlerTable? building;
 
     /// <summary>Starts collecting the initial handlers.</summary>
     protected ReceiveActor()
     {
-        building = new Behavior();
+        building = new HandlerTable();
         behaviors.Push(building);
     }
 
     /// <summary>Handles messages of type <typeparamref name="T"/> (matching <paramref name="when"/>, if given).</summary>
-    protected void Receive<T>(Action<T> handler, Predicate<T>? when = null)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(T), when is null ? null : m => when((T)m), m =>
-        {
-            handler((T)m);
-            return ValueTask.CompletedTask;
-        });
-    }
+    protected void Receive<T>(Action<T> handler, Predicate<T>? when = null) => Building().Add(handler, when);
 
     /// <summary>Handles messages of type <typeparamref name="T"/> asynchronously: the actor takes no
     /// other message until the returned task completes.</summary>
-    protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? when = null)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(T), when is null ? null : m => when((T)m), m => new ValueTask(handler((T)m)));
-    }
+    protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? when = null) => Building().AddAsync(handler, when);
 
     /// <summary>Handles any message not matched by an earlier handler.</summary>
-    protected void ReceiveAny(Action<object> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(object), null, m =>
-        {
-            handler(m);
-            return ValueTask.CompletedTask;
-        });
-    }
+    protected void ReceiveAny(Action<object> handler) => Building().Add(handler);
 
     internal void Become(Action configure, bool discardOld)
     {
-        var next = new Behavior();
+        var next = new HandlerTable();
         building = next;
         try
         {
@@ -84,23 +64,6 @@ public abstract class ReceiveActor : ActorBase
         }
     }
 
-    private Behavior Building() => building ?? throw new InvalidOperationException(
+    private HandlerTable Building() => building ?? throw new InvalidOperationException(
         "handlers can be registered only in the constructor or inside Context.Become(...)");
-
-    private sealed class Behavior
-    {
-        private readonly List<(Type Type, Predicate<object>? When, Func<object, ValueTask> Handler)> handlers = [];
-
-        public void Add(Type type, Predicate<object>? when, Func<object, ValueTask> handler) => handlers.Add((type, when, handler));
-
-        public Func<object, ValueTask>? Find(object message)
-        {
-            Type type = message.GetType();
-            foreach (var (t, when, handler) in handlers)
-            {
-                if (t.IsAssignableFrom(type) && (when is null || when(message))) return handler;
-            }
-            return null;
-        }
-    }
 }

@@ -62,43 +62,19 @@ public abstract class PersistentActor : ActorBase
     {
         ArgumentNullException.ThrowIfNull(handler);
         if (!registrationOpen) throw new InvalidOperationException("recovery handlers can be registered only in the constructor");
-        recoverHandlers.Add(typeof(T), null, m =>
-        {
-            handler((T)m);
-            return ValueTask.CompletedTask;
-        });
+        recoverHandlers.Add(handler);
     }
 
     /// <summary>Handles commands of type <typeparamref name="T"/> (matching <paramref name="when"/>, if given);
     /// register in the constructor or inside <see cref="Become"/>.</summary>
-    protected void Command<T>(Action<T> handler, Predicate<T>? when = null)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(T), when is null ? null : m => when((T)m), m =>
-        {
-            handler((T)m);
-            return ValueTask.CompletedTask;
-        });
-    }
+    protected void Command<T>(Action<T> handler, Predicate<T>? when = null) => Building().Add(handler, when);
 
     /// <summary>Handles commands of type <typeparamref name="T"/> asynchronously: no other message is taken until
     /// the task completes and the events it persisted are written and handled.</summary>
-    protected void CommandAsync<T>(Func<T, Task> handler, Predicate<T>? when = null)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(T), when is null ? null : m => when((T)m), m => new ValueTask(handler((T)m)));
-    }
+    protected void CommandAsync<T>(Func<T, Task> handler, Predicate<T>? when = null) => Building().AddAsync(handler, when);
 
     /// <summary>Handles any command not matched by an earlier handler.</summary>
-    protected void CommandAny(Action<object> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Building().Add(typeof(object), null, m =>
-        {
-            handler(m);
-            return ValueTask.CompletedTask;
-        });
-    }
+    protected void CommandAny(Action<object> handler) => Building().Add(handler);
 
     /// <summary>Replaces the command handlers with those <paramref name="configure"/> registers
     /// (<see cref="IActorContext.Become"/> is for receive actors only).</summary>
@@ -426,22 +402,5 @@ public abstract class PersistentActor : ActorBase
     private sealed record RecoveryStart
     {
         public static readonly RecoveryStart Instance = new();
-    }
-
-    private sealed class HandlerTable
-    {
-        private readonly List<(Type Type, Predicate<object>? When, Func<object, ValueTask> Handler)> handlers = [];
-
-        public void Add(Type type, Predicate<object>? when, Func<object, ValueTask> handler) => handlers.Add((type, when, handler));
-
-        public Func<object, ValueTask>? Find(object message)
-        {
-            Type type = message.GetType();
-            foreach (var (t, when, handler) in handlers)
-            {
-                if (t.IsAssignableFrom(type) && (when is null || when(message))) return handler;
-            }
-            return null;
-        }
     }
 }
