@@ -13,12 +13,12 @@ internal sealed class HandlerTable
     public void Add<T>(Action<T> handler, Predicate<T>? when = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        handlers.Add((typeof(T), when is null ? null : m => when((T)m), m =>
+        ValueTask Run(object m)
         {
             handler((T)m);
             return ValueTask.CompletedTask;
         }
-        ));
+        handlers.Add((typeof(T), when is null ? null : m => when((T)m), Run));
     }
 
     /// <summary>An asynchronous handler of <typeparamref name="T"/>: its task is awaited within the message's turn.</summary>
