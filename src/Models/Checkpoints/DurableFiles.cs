@@ -6,6 +6,16 @@ using System.Security.Cryptography;
 namespace ActorRL.Models.Checkpoints;
 
 /// <summary>Files that are on the disk (not just in the page cache) when a write returns, hashed as they are written.</summary>
+/// <summary>
+/// A stream that can take a buffer rented from <see cref="ArrayPool{T}.Shared"/> and return it itself once done with
+/// it, so a writer producing large chunks spares the copy a plain <see cref="Stream.Write(byte[], int, int)"/> would need.
+/// </summary>
+internal interface IPooledBufferSink
+{
+    /// <summary>Writes the first <paramref name="count"/> bytes of <paramref name="buffer"/> and takes ownership of it.</summary>
+    void WritePooled(byte[] buffer, int count);
+}
+
 internal static partial class DurableFiles
 {
     /// <summary>Creates <paramref name="name"/> in <paramref name="directory"/> (it must not exist), lets
@@ -60,7 +70,7 @@ internal static partial class DurableFiles
     /// the written chunks in order, so that SHA-256 (about as fast as the disk here) overlaps the writing instead of
     /// adding to it.
     /// </summary>
-    private sealed class HashingStream : Stream
+    private sealed class HashingStream : Stream, IPooledBufferSink
     {
         private readonly Stream inner;
         private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -109,6 +119,14 @@ internal static partial class DurableFiles
             buffer.CopyTo(copy);
             chunks.Add((copy, buffer.Length));
             length += buffer.Length;
+        }
+
+        /// <summary>Writes a buffer rented from the shared pool and hands it to the hashing thread, which returns it.</summary>
+        public void WritePooled(byte[] buffer, int count)
+        {
+            inner.Write(buffer, 0, count);
+            chunks.Add((buffer, count));
+            length += count;
         }
 
         public override void WriteByte(byte value) => Write([value]);

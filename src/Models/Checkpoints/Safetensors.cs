@@ -330,6 +330,11 @@ public static class Safetensors
     private static void WriteElements(Stream stream, Tensor tensor, ScalarType type, long bytes, byte[] buffer)
     {
         if (bytes == 0) return;
+        if (stream is IPooledBufferSink sink)
+        {
+            WritePooled(sink, tensor, type, bytes);
+            return;
+        }
         if (bytes <= buffer.Length)
         {
             tensor.CopyBytesTo(buffer.AsSpan(0, (int)bytes));
@@ -347,6 +352,29 @@ public static class Safetensors
             int size = (int)(n * elementSize);
             using (Tensor slice = flat.Narrow(0, start, n)) slice.CopyBytesTo(buffer.AsSpan(0, size));
             stream.Write(buffer, 0, size);
+        }
+    }
+
+    // The same, into a fresh pooled buffer per chunk that the sink keeps (it hashes it on another thread).
+    private static void WritePooled(IPooledBufferSink sink, Tensor tensor, ScalarType type, long bytes)
+    {
+        int elementSize = type.ElementSize();
+        long perChunk = ChunkBytes / elementSize;
+        using var scope = new DisposeScope();
+        Tensor flat = bytes <= ChunkBytes ? tensor : tensor.Detach().Contiguous().Reshape(-1);
+        long count = bytes / elementSize;
+        for (long start = 0; start < count; start += perChunk)
+        {
+            long n = Math.Min(perChunk, count - start);
+            int size = (int)(n * elementSize);
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(size);
+            if (n == count) flat.CopyBytesTo(chunk.AsSpan(0, size));
+            else
+            {
+                using Tensor slice = flat.Narrow(0, start, n);
+                slice.CopyBytesTo(chunk.AsSpan(0, size));
+            }
+            sink.WritePooled(chunk, size);
         }
     }
 
