@@ -186,21 +186,7 @@ public abstract class PersistentActor : ActorBase
         (string manifest, byte[] payload) = s.Serializer.Serialize(state);
         var metadata = new SnapshotMetadata(PersistenceId, LastSequenceNr, DateTimeOffset.UtcNow);
         var record = new SnapshotRecord(metadata.PersistenceId, metadata.SequenceNr, manifest, payload, metadata.Timestamp);
-        IActorRef self = Self;
-        _ = SaveAsync();
-
-        async Task SaveAsync()
-        {
-            try
-            {
-                await s.Snapshots.SaveAsync(record).ConfigureAwait(false);
-                self.Tell(new SaveSnapshotSuccess(metadata), self);
-            }
-            catch (Exception e)
-            {
-                self.Tell(new SaveSnapshotFailure(metadata, e), self);
-            }
-        }
+        InBackground(() => s.Snapshots.SaveAsync(record), new SaveSnapshotSuccess(metadata), e => new SaveSnapshotFailure(metadata, e));
     }
 
     /// <summary>Deletes this actor's events up to <paramref name="toSequenceNr"/> (at most <see cref="LastSequenceNr"/>)
@@ -212,21 +198,7 @@ public abstract class PersistentActor : ActorBase
         ArgumentOutOfRangeException.ThrowIfGreaterThan(toSequenceNr, LastSequenceNr);
         PersistenceSettings s = RequireSettings();
         string id = PersistenceId;
-        IActorRef self = Self;
-        _ = DeleteAsync();
-
-        async Task DeleteAsync()
-        {
-            try
-            {
-                await s.Journal.DeleteToAsync(id, toSequenceNr).ConfigureAwait(false);
-                self.Tell(new DeleteMessagesSuccess(toSequenceNr), self);
-            }
-            catch (Exception e)
-            {
-                self.Tell(new DeleteMessagesFailure(toSequenceNr, e), self);
-            }
-        }
+        InBackground(() => s.Journal.DeleteToAsync(id, toSequenceNr), new DeleteMessagesSuccess(toSequenceNr), e => new DeleteMessagesFailure(toSequenceNr, e));
     }
 
     /// <summary>Deletes this actor's snapshots up to <paramref name="toSequenceNr"/> in the background; the actor is
@@ -236,19 +208,25 @@ public abstract class PersistentActor : ActorBase
         ArgumentOutOfRangeException.ThrowIfNegative(toSequenceNr);
         PersistenceSettings s = RequireSettings();
         string id = PersistenceId;
-        IActorRef self = Self;
-        _ = DeleteAsync();
+        InBackground(() => s.Snapshots.DeleteToAsync(id, toSequenceNr), new DeleteSnapshotsSuccess(toSequenceNr), e => new DeleteSnapshotsFailure(toSequenceNr, e));
+    }
 
-        async Task DeleteAsync()
+    // Runs a store call off the actor's turn and tells the actor how it ended.
+    private void InBackground(Func<Task> operation, object success, Func<Exception, object> failure)
+    {
+        IActorRef self = Self;
+        _ = RunAsync();
+
+        async Task RunAsync()
         {
             try
             {
-                await s.Snapshots.DeleteToAsync(id, toSequenceNr).ConfigureAwait(false);
-                self.Tell(new DeleteSnapshotsSuccess(toSequenceNr), self);
+                await operation().ConfigureAwait(false);
+                self.Tell(success, self);
             }
             catch (Exception e)
             {
-                self.Tell(new DeleteSnapshotsFailure(toSequenceNr, e), self);
+                self.Tell(failure(e), self);
             }
         }
     }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ActorRL.Actors.Rlhf.Journal;
-using System.Text.Json.Nodes;
 using ActorRL.Models.Checkpoints;
 using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.Logging;
@@ -151,10 +150,9 @@ internal sealed partial class Coordinator
     {
         try
         {
-            JsonNode? extra = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))?["extra"];
-            return extra?[BestMetricKey]?.GetValue<string>() is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : null;
+            return LearnerCheckpoint.Read(dir).Extra.TryGetValue(BestMetricKey, out string? text) ? double.Parse(text, CultureInfo.InvariantCulture) : null;
         }
-        catch (Exception e) when (e is IOException or JsonException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or JsonException or FormatException or ArgumentException or InvalidOperationException)
         {
             return null;
         }
@@ -163,25 +161,20 @@ internal sealed partial class Coordinator
     /// <summary>Takes the step, the policy version and the data cursor from the checkpoint the run continues from.</summary>
     private void ResumeFrom(string dir)
     {
-        JsonNode state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))
-            ?? throw new InvalidOperationException($"checkpoint {dir}: {Checkpoint.TrainerFileName} is empty");
-        JsonNode extra = state["extra"] ?? throw new InvalidOperationException($"checkpoint {dir} holds no coordinator state");
-        long Read(JsonNode node, string key) => node[key] switch
-        {
-            JsonValue v when v.TryGetValue(out long number) => number,
-            JsonValue v when v.TryGetValue(out string? text) => long.Parse(text, CultureInfo.InvariantCulture),
-            _ => throw new InvalidOperationException($"checkpoint {dir} lacks {key}"),
-        };
-        stepsDone = Read(state, "step");
-        publishedVersion = Read(state, "version");
+        LearnerCheckpoint state = LearnerCheckpoint.Read(dir);
+        long Cursor(string key) => state.Extra.TryGetValue(key, out string? text)
+            ? long.Parse(text, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"checkpoint {dir} lacks {key}");
+        stepsDone = state.Step;
+        publishedVersion = state.Version;
         nextGenerationStep = stepsDone + 1;
-        trainedCursor = (Read(extra, PromptCursorKey), Read(extra, SampleCursorKey));
+        trainedCursor = (Cursor(PromptCursorKey), Cursor(SampleCursorKey));
         (promptCursor, nextSampleId) = trainedCursor;
-        trainedPairCursor = Read(extra, PairCursorKey);
+        trainedPairCursor = Cursor(PairCursorKey);
         (checkpointStep, checkpointDir) = (stepsDone, dir);
-        if (extra[RopoPairsKey] is JsonValue pairs && pairs.TryGetValue(out string? json))
+        if (state.Extra.TryGetValue(RopoPairsKey, out string? pairs))
         {
-            restoredPairs = JsonSerializer.Deserialize<List<PreferenceExample>>(json)
+            restoredPairs = JsonSerializer.Deserialize<List<PreferenceExample>>(pairs)
                 ?? throw new InvalidOperationException($"checkpoint {dir}: {RopoPairsKey} is empty");
         }
         Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}", dir, stepsDone, publishedVersion);

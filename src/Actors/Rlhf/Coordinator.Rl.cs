@@ -44,7 +44,7 @@ internal sealed partial class Coordinator
 
     private int Staleness => settings.Schedule == RolloutSchedule.Async ? settings.Staleness : 0;
 
-    private bool IsPreferenceObjective => settings.Objective is "dpo" or "ropo";
+    private bool IsPreferenceObjective => PreferenceObjectives.IsPreference(settings.Objective);
 
     private void StartRl()
     {

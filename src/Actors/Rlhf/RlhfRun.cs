@@ -69,7 +69,7 @@ public static class RlhfRun
         {
             throw new ArgumentException($"objective {settings.Objective} needs the DPO stage (its token rewards come from the DPO model)", nameof(settings));
         }
-        if (settings.Objective is not ("dpo" or "ropo") && settings.Stages.RewardModel.Steps < 1)
+        if (!PreferenceObjectives.IsPreference(settings.Objective) && settings.Stages.RewardModel.Steps < 1)
         {
             IRlTask task = RlTasks.Create(settings.Task, settings.Seed);
             if (task.VerifiedReward(0, task.Prompt(0)) is null)

@@ -11,6 +11,7 @@ using ActorRL.Host.Hosting;
 using ActorRL.Host.Progress;
 using ActorRL.Host.Reports;
 using ActorRL.Models.Checkpoints;
+using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -170,7 +171,7 @@ public static class TrainCommand
                         $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume} needs the same value; "
                         + "start over with --fresh, or use another run.dir");
                 }
-                long step = CheckpointStep(resume);
+                long step = LearnerCheckpoint.Read(resume).Step;
                 KeepMetricsUpTo(runDir, step);
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resuming from {resume} (step {step}); --fresh starts over"));
                 RunSettingsMapper.WriteJson(config, saved);
@@ -209,10 +210,6 @@ public static class TrainCommand
         }
         return null;
     }
-
-    private static long CheckpointStep(string dir) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName)))?["step"]?.GetValue<long>()
-            ?? throw new CommandFailedException($"checkpoint {dir}: {Checkpoint.TrainerFileName} has no step");
 
     // The steps after the checkpoint are trained again: their earlier lines would otherwise appear twice.
     private static void KeepMetricsUpTo(string runDir, long step)

@@ -10,7 +10,26 @@ namespace ActorRL.Models.Rlhf;
 /// <param name="Step">The coordinator's step saved with it.</param>
 /// <param name="Version">The policy version.</param>
 /// <param name="Extra">The caller's strings saved with it (empty when none).</param>
-public sealed record LearnerCheckpoint(long Step, long Version, IReadOnlyDictionary<string, string> Extra);
+public sealed record LearnerCheckpoint(long Step, long Version, IReadOnlyDictionary<string, string> Extra)
+{
+    /// <summary>The learner state of the checkpoint in <paramref name="dir"/>, read from its trainer file alone (no tensors).</summary>
+    /// <exception cref="ArgumentException">It holds no learner state.</exception>
+    public static LearnerCheckpoint Read(string dir) =>
+        Parse(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.TrainerFileName))), dir);
+
+    internal static LearnerCheckpoint Parse(JsonNode? state, string dir)
+    {
+        if (state is null) throw new ArgumentException($"checkpoint {dir} holds no trainer state", nameof(dir));
+        long step = state["step"]?.GetValue<long>() ?? throw new ArgumentException($"checkpoint {dir} has no step", nameof(dir));
+        long version = state["version"]?.GetValue<long>() ?? throw new ArgumentException($"checkpoint {dir} has no policy version", nameof(dir));
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (state["extra"] is JsonObject saved)
+        {
+            foreach (var (key, value) in saved) extra[key] = value?.GetValue<string>() ?? "";
+        }
+        return new LearnerCheckpoint(step, version, extra);
+    }
+}
 
 /// <summary>
 /// The learner role's model side: the trained policy (with its value head) and its AdamW. <see cref="Train"/> runs the
@@ -141,19 +160,12 @@ public sealed class PolicyLearner : IDisposable
     public LearnerCheckpoint LoadCheckpoint(string dir)
     {
         using LoadedCheckpoint loaded = Checkpoint.Load(dir);
-        JsonNode state = loaded.TrainerState ?? throw new ArgumentException($"checkpoint {loaded.Directory} holds no trainer state", nameof(dir));
-        long step = state["step"]?.GetValue<long>() ?? throw new ArgumentException($"checkpoint {loaded.Directory} has no step", nameof(dir));
-        long version = state["version"]?.GetValue<long>() ?? throw new ArgumentException($"checkpoint {loaded.Directory} has no policy version", nameof(dir));
-        var extra = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (state["extra"] is JsonObject saved)
-        {
-            foreach (var (key, value) in saved) extra[key] = value?.GetValue<string>() ?? "";
-        }
+        LearnerCheckpoint state = LearnerCheckpoint.Parse(loaded.TrainerState, loaded.Directory);
         loaded.RestoreModel(Policy);
         loaded.RestoreOptimizer(Optimizer, Policy);
         if (loaded.HasRngState) loaded.RestoreRng();
-        (Step, Version) = (step, version);
-        return new LearnerCheckpoint(step, version, extra);
+        (Step, Version) = (state.Step, state.Version);
+        return state;
     }
 
     /// <summary>A learner over <paramref name="policy"/> resumed from the checkpoint in <paramref name="dir"/>.</summary>

@@ -25,7 +25,7 @@ public static class RlObjectives
         ArgumentNullException.ThrowIfNull(task);
         if (!Known.Contains(name))
         {
-            string kind = name is "dpo" or "ropo" ? "a preference objective, trained on pairs rather than rollouts" : "unknown";
+            string kind = PreferenceObjectives.IsPreference(name) ? "a preference objective, trained on pairs rather than rollouts" : "unknown";
             throw new ArgumentException($"'{name}' is {kind}; the RL objectives are {string.Join(", ", Known)}", nameof(name));
         }
         if (options.Objective != name)

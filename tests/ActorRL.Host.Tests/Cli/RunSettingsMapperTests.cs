@@ -13,7 +13,7 @@ public sealed class RunSettingsMapperTests
 {
     private static readonly string ConfigDir = Path.Combine(ActorRlProcess.RepositoryRoot, "config");
 
-    public static TheoryData<string> ConfigFiles() => [.. Directory.GetFiles(ConfigDir, "*.json").Order().Select(Path.GetFileName)!];
+    public static TheoryData<string> ConfigFiles() => [.. Directory.GetFiles(ConfigDir, "*.json").Order().Select(f => Path.GetFileName(f))];
 
     // From the file alone: TrainConfigLoader.Load also reads ACTORRL_ variables, which another test class sets for a moment.
     private static TrainConfig LoadFileOnly(string path)

@@ -5,6 +5,7 @@ using ActorRL.Host.Cli;
 using ActorRL.Host.Configuration;
 using ActorRL.Host.Diagnostics;
 using ActorRL.Host.Hosting;
+using ActorRL.Models.Rlhf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -68,7 +69,7 @@ public static class PipelineBenchCommand
             Terminal.WriteError($"{configFile}: {e.Message}");
             return ExitCodes.BadConfiguration;
         }
-        if (config.Objective.Name is "dpo" or "ropo")
+        if (PreferenceObjectives.IsPreference(config.Objective.Name))
         {
             Terminal.WriteError($"{configFile}: objective.name: the pipeline benchmark times the RL loop; {config.Objective.Name} trains on pairs without rollouts");
             return ExitCodes.BadConfiguration;
