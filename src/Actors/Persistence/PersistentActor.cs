@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Persistence;
@@ -17,11 +18,11 @@ namespace ActorRL.Actors.Persistence;
 /// </para>
 /// <para>
 /// A failed write (<see cref="JournalUnavailableException"/>, <see cref="JournalConcurrencyException"/>) applies
-/// none of the batch's events and makes the actor fail with <see cref="PersistFailedException"/>; its supervisor
-/// decides. The default strategy restarts it with back-off, and the new instance recovers from the journal, which
+/// none of the batch's events and goes to <see cref="OnPersistFailure"/>, which by default makes the actor fail with
+/// <see cref="PersistFailedException"/>; its supervisor decides. The default strategy restarts it with back-off, and the new instance recovers from the journal, which
 /// holds exactly what was written; a supervisor that maps <see cref="PersistFailedException"/> to
-/// <see cref="Directive.Stop"/> gets Akka's stop-on-persist-failure instead. A failed recovery fails the actor with
-/// <see cref="RecoveryFailedException"/>, naming the persistence id and sequence number.
+/// <see cref="Directive.Stop"/> gets Akka's stop-on-persist-failure instead. A failed recovery goes to <see cref="OnRecoveryFailure"/>,
+/// which by default fails the actor with <see cref="RecoveryFailedException"/>, naming the persistence id and sequence number.
 /// </para>
 /// </summary>
 public abstract class PersistentActor : ActorBase
@@ -258,7 +259,15 @@ public abstract class PersistentActor : ActorBase
     private async ValueTask<bool> RecoverFirstAsync(object message)
     {
         if (message is not RecoveryStart) Context.Stash();
-        await RecoverAsync().ConfigureAwait(false);
+        try
+        {
+            await RecoverAsync().ConfigureAwait(false);
+        }
+        catch (RecoveryFailedException e)
+        {
+            OnRecoveryFailure(e);
+            return true;
+        }
         recovered = true;
         Context.UnstashAll();
         return true;
@@ -305,6 +314,17 @@ public abstract class PersistentActor : ActorBase
         }
     }
 
+    /// <summary>
+    /// Called when a write failed (nothing of its batch was written, none of its handlers ran). The default rethrows, so
+    /// the actor fails and its supervisor decides; an actor that cannot go on without its journal (Akka's default) can
+    /// stop itself here instead.
+    /// </summary>
+    protected virtual void OnPersistFailure(PersistFailedException cause) => ExceptionDispatchInfo.Throw(cause);
+
+    /// <summary>Called when recovery failed; the actor handles no command until it is recovered. The default rethrows,
+    /// so the actor fails and its supervisor decides (a restart recovers again).</summary>
+    protected virtual void OnRecoveryFailure(RecoveryFailedException cause) => ExceptionDispatchInfo.Throw(cause);
+
     private void RecoveryHandle(object message)
     {
         if (recoverHandlers.Find(message) is { } handler) handler(message).GetAwaiter().GetResult();
@@ -341,6 +361,12 @@ public abstract class PersistentActor : ActorBase
         {
             await running.ConfigureAwait(false);
             await FlushAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (PersistFailedException e)
+        {
+            pending.Clear();
+            OnPersistFailure(e);
             return true;
         }
         finally

@@ -17,6 +17,8 @@ internal sealed partial class Coordinator
     private const string BestMetricKey = "best_metric_value";
     private const string PromptCursorKey = "prompt_cursor", SampleCursorKey = "next_sample_id", PairCursorKey = "pair_cursor", RopoPairsKey = "ropo_pairs";
 
+    private RunHistory history = RunHistory.Empty;
+    private JournaledCheckpoint? resumePoint;
     private (long Prompt, long Sample) trainedCursor = (0, 1);
     private long trainedPairCursor;
     private List<PreferenceExample>? restoredPairs;
@@ -70,7 +72,7 @@ internal sealed partial class Coordinator
         (checkpointStep, checkpointDir) = (step, dir);
         if (Directory.Exists(dir))
         {
-            if (settings.ResumeFrom is { } resumed && Path.GetFullPath(resumed) == Path.GetFullPath(dir))
+            if (resumePoint is { } resumed && Path.GetFullPath(resumed.Directory) == Path.GetFullPath(dir))
             {
                 then(dir);
                 return;
@@ -94,8 +96,9 @@ internal sealed partial class Coordinator
                 ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(written.Directory, Checkpoint.ManifestFileName)))),
                 PolicyVersion = version,
             };
-            Request<Journaled>("journal", id => new JournalRequested(id, step, committed), settings.Deadlines.Update, _ =>
+            Persist(committed, e =>
             {
+                history = history.Apply(e);
                 if (ReferenceEquals(checkpointWaiters, waiters)) checkpointWaiters = null;
                 Retain();
                 foreach (Action<string> waiter in waiters) waiter(written.Directory);
@@ -103,13 +106,32 @@ internal sealed partial class Coordinator
         });
     }
 
-    /// <summary>Journals a completed step with the samples it trained on (the journal writes in the order it is told).</summary>
-    private void Journal(long step, IEnumerable<long> sampleIds, IReadOnlyDictionary<string, double> metrics)
+    /// <summary>Journals a completed step with the samples it trained on, then continues: a step is complete (and
+    /// reported) once the journal holds it.</summary>
+    private void Journal(long step, IEnumerable<long> sampleIds, IReadOnlyDictionary<string, double> metrics, Action then)
     {
         var completed = new StepCompleted { Step = step, PolicyVersion = publishedVersion };
         completed.SampleIds.AddRange(sampleIds);
         foreach (var (name, value) in metrics) completed.Metrics[name] = value;
-        slots["journal"].Ref.Tell(completed, Self);
+        Persist(completed, e =>
+        {
+            history = history.Apply(e);
+            then();
+        });
+    }
+
+    /// <summary>Journals a change of the objective's state (ROPO's round end).</summary>
+    private void Journal(ObjectiveStateChanged changed) => Persist(changed, e => history = history.Apply(e));
+
+    /// <summary>Once recovered: the newest committed checkpoint that verifies is where the RL stage continues.</summary>
+    private void ChooseResumePoint()
+    {
+        resumePoint = history.ResumePoint((bad, error) =>
+            Log.LogWarning("checkpoint {Checkpoint} cannot be resumed from: {Error}", bad.Directory, error.Message));
+        if (history.Attempts > 0 && resumePoint is null)
+        {
+            Log.LogWarning("the run journal holds {Steps} steps but no usable checkpoint: the RL stage starts over", history.Steps.Count);
+        }
     }
 
     /// <summary>
@@ -158,9 +180,13 @@ internal sealed partial class Coordinator
         }
     }
 
-    /// <summary>Takes the step, the policy version and the data cursor from the checkpoint the run continues from.</summary>
-    private void ResumeFrom(string dir)
+    /// <summary>
+    /// Takes the step, the policy version and the data cursor from the checkpoint the run continues from, and from the
+    /// journal the samples its steps trained on (never trained again) and the objective's state (ROPO's rounds).
+    /// </summary>
+    private void ResumeFrom(JournaledCheckpoint point)
     {
+        string dir = point.Directory;
         LearnerCheckpoint state = LearnerCheckpoint.Read(dir);
         long Cursor(string key) => state.Extra.TryGetValue(key, out string? text)
             ? long.Parse(text, CultureInfo.InvariantCulture)
@@ -177,6 +203,25 @@ internal sealed partial class Coordinator
             restoredPairs = JsonSerializer.Deserialize<List<PreferenceExample>>(pairs)
                 ?? throw new InvalidOperationException($"checkpoint {dir}: {RopoPairsKey} is empty");
         }
-        Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}", dir, stepsDone, publishedVersion);
+        if (state.Step != point.Step || state.Version != point.PolicyVersion)
+        {
+            throw new InvalidOperationException(
+                $"checkpoint {dir} holds step {state.Step}, version {state.Version}; the run journal committed step {point.Step}, version {point.PolicyVersion}");
+        }
+        var trained = history.Steps.Where(s => s.Step <= stepsDone).ToList();
+        if (!IsPreferenceObjective)
+        {
+            foreach (long id in trained.SelectMany(s => s.SampleIds))
+            {
+                if (id >= trainedCursor.Sample)
+                {
+                    throw new InvalidOperationException($"the run journal has sample {id} trained by step {stepsDone}, past checkpoint {dir}'s cursor {trainedCursor.Sample}");
+                }
+                trainedSamples.Add(id);
+            }
+        }
+        RestoreObjectiveState(trained);
+        Log.LogInformation("resuming from {Checkpoint}: step {Step}, policy version {Version}, {Samples} samples trained on so far",
+            dir, stepsDone, publishedVersion, trainedSamples.Count);
     }
 }

@@ -26,6 +26,23 @@ internal sealed partial class Coordinator
         PreferenceStep();
     }
 
+    /// <summary>
+    /// A resumed ROPO run continues its rounds where the journal left them: the round count, pair ids above every id the
+    /// run has given out, and the last round's figures in each step's metrics until the next round ends.
+    /// </summary>
+    private void RestoreObjectiveState(IReadOnlyList<JournaledStep> trained)
+    {
+        if (settings.Objective != "ropo" || restoredPairs is null) return;
+        var states = history.ObjectiveStates.Where(o => o.Step <= stepsDone).ToList();
+        if (states.Count == 0) return;
+        long highest = states.SelectMany(o => o.KeptPairIds.Concat(o.DroppedPairIds).Concat(o.AcceptedPairIds)).DefaultIfEmpty(-1).Max();
+        rounds.Ropo = new RopoRounds((Models.Objectives.RopoOptions)settings.ObjectiveOptions, restoredPairs, states[^1].Round, highest + 1);
+        if (trained.Count > 0)
+        {
+            roundMetrics = trained[^1].Metrics.Where(m => m.Key.StartsWith("ropo_", StringComparison.Ordinal)).ToDictionary(m => m.Key, m => m.Value);
+        }
+    }
+
     private void PreferenceStep()
     {
         if (finished || stopRequested) return;
@@ -65,17 +82,19 @@ internal sealed partial class Coordinator
                     metrics["pair_set_size"] = pairSet.Count;
                     sinceLastUpdate = Stopwatch.StartNew();
                     trainedPairCursor = pairCursor;
-                    Journal(stepsDone, prepared.Pairs.Select(p => p.PairId), metrics);
                     lastStepMetrics = metrics;
-                    Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
-                    Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
-                    bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps && !stopRequested;
-                    // At a ROPO round's end the checkpoint waits for the filtering, so that it holds the next round's set.
-                    if (!ropoRoundEnds) CheckpointIfDue();
-                    if (stopRequested) Finish(cancelled: true);
-                    else if (stepsDone >= settings.Steps) Finish(cancelled: false);
-                    else if (roundEnds && settings.Objective == "ropo") EndRopoRound(stepsDone);
-                    else PreferenceStep();
+                    Journal(stepsDone, prepared.Pairs.Select(p => p.PairId), metrics, () =>
+                    {
+                        Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
+                        Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
+                        bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps && !stopRequested;
+                        // At a ROPO round's end the checkpoint waits for the filtering, so that it holds the next round's set.
+                        if (!ropoRoundEnds) CheckpointIfDue();
+                        if (stopRequested) Finish(cancelled: true);
+                        else if (stepsDone >= settings.Steps) Finish(cancelled: false);
+                        else if (roundEnds && settings.Objective == "ropo") EndRopoRound(stepsDone);
+                        else PreferenceStep();
+                    });
                 });
             });
         });
@@ -163,11 +182,12 @@ internal sealed partial class Coordinator
                 Step = step,
                 AcceptanceThreshold = judged.Round.AcceptanceThreshold,
                 TrainingSetSize = pairSet.Count,
+                Round = judged.Round.Round,
             };
             changed.KeptPairIds.AddRange(judged.Round.KeptPairIds);
             changed.DroppedPairIds.AddRange(judged.Round.DroppedPairIds);
             changed.AcceptedPairIds.AddRange(judged.Round.AcceptedPairIds);
-            slots["journal"].Ref.Tell(changed, Self);
+            Journal(changed);
             Log.LogInformation("ROPO: accepted {Accepted} rejection-sampled pairs; the next round trains on {Pairs}", judged.Accepted.Count, pairSet.Count);
             CheckpointIfDue();
             PreferenceStep();

@@ -62,14 +62,13 @@ internal sealed partial class Coordinator
         if (!IsPreferenceObjective) rlObjective = RlObjectives.Create(settings.Objective, settings.ObjectiveOptions, task);
 
         Emit(new StageStarted(IsPreferenceObjective ? settings.Objective : "rl", settings.Steps));
-        if (settings.ResumeFrom is { } resume) ResumeFrom(resume);
-        slots["journal"] = NewSlot("journal", () => Props.Create(() => new RunJournalActor(journal)));
-        slots["journal"].Ref.Tell(new RunStarted
+        if (resumePoint is { } resume) ResumeFrom(resume);
+        Persist(new RunStarted
         {
             ConfigSha256 = settings.ConfigSha256,
             ResumedFromStep = stepsDone,
-            ResumedFrom = settings.ResumeFrom ?? "",
-        }, Self);
+            ResumedFrom = resumePoint?.Directory ?? "",
+        }, e => history = history.Apply(e));
         Request<WeightsReply>("learner", id => new WeightsRequested(id, 0), settings.Deadlines.Update, reply =>
         {
             if (reply.Weights.Version != publishedVersion)
@@ -240,18 +239,20 @@ internal sealed partial class Coordinator
             metrics["compute_s"] = (step.Compute + updated.UpdateTime + updated.PublishTime).TotalSeconds;
             metrics["step_wall_s"] = step.Clock.Elapsed.TotalSeconds;
             sinceLastUpdate = Stopwatch.StartNew();
-            Journal(stepsDone, kept.Select(s => s.SampleId), metrics);
             lastStepMetrics = metrics;
-            Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
-            Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
-            CheckpointIfDue();
-            if (stopRequested) Finish(cancelled: true);
-            else if (stepsDone >= settings.Steps) Finish(cancelled: false);
-            else
+            Journal(stepsDone, kept.Select(s => s.SampleId), metrics, () =>
             {
-                TrainNext();
-                ScheduleGeneration();
-            }
+                Emit(new SamplesTrained(stepsDone, [.. kept.Select(s => s.SampleId)]));
+                Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
+                CheckpointIfDue();
+                if (stopRequested) Finish(cancelled: true);
+                else if (stepsDone >= settings.Steps) Finish(cancelled: false);
+                else
+                {
+                    TrainNext();
+                    ScheduleGeneration();
+                }
+            });
         });
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorRL.Actors.Persistence;
+using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Stages;
 using ActorRL.Models.Rlhf.Tasks;
@@ -19,8 +20,13 @@ namespace ActorRL.Actors.Rlhf;
 /// sample id is trained on at most once.</para>
 /// <para>The coordinator never blocks: it is a state machine driven by replies, so supervision of its children and
 /// its timers keep working while roles compute.</para>
+/// <para>It is event-sourced (persistence id <see cref="RunJournal.PersistenceId"/>): it journals the run's start, each
+/// completed step with the ids of the samples it trained on, each committed checkpoint and each change of the
+/// objective's state, and recovers its <see cref="RunHistory"/> from them before it handles anything. From that history
+/// it continues: from the newest committed checkpoint that verifies, with the samples already trained on known by id.
+/// A journal write that fails after the store's retries ends the run with that error; what was committed stays.</para>
 /// </remarks>
-internal sealed partial class Coordinator : ReceiveActor
+internal sealed partial class Coordinator : PersistentActor
 {
     /// <summary>The stage runner, the learner and the other single roles by slot name; rollout workers are rollout-1..N.</summary>
     private readonly Dictionary<string, RoleSlot> slots = [];
@@ -52,12 +58,21 @@ internal sealed partial class Coordinator : ReceiveActor
         this.faults = faults;
         this.stopping = stopping;
         task = RlTasks.Create(settings.Task, settings.Seed);
-        Receive<Begin>(_ => RunStages(0));
-        Receive<StopRequested>(_ => OnStop());
-        Receive<RoleReply>(OnReply);
-        Receive<DeadlineMissed>(OnDeadline);
-        Receive<StageProgressed>(p => Emit(new StageStepped(p.Progress)));
+        Recover<RunStarted>(e => history = history.Apply(e));
+        Recover<StepCompleted>(e => history = history.Apply(e));
+        Recover<CheckpointCommitted>(e => history = history.Apply(e));
+        Recover<ObjectiveStateChanged>(e => history = history.Apply(e));
+        Recover<RecoveryCompleted>(_ => ChooseResumePoint());
+        Command<Begin>(_ => RunStages(0));
+        Command<StopRequested>(_ => OnStop());
+        Command<RoleReply>(OnReply);
+        Command<DeadlineMissed>(OnDeadline);
+        Command<StageProgressed>(p => Emit(new StageStepped(p.Progress)));
     }
+
+    public override string PersistenceId => RunJournal.PersistenceId;
+
+    protected override PersistenceSettings ResolveSettings() => journal;
 
     /// <summary>Roles that throw are restarted in place (with back-off); the coordinator re-sends their work.</summary>
     public override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(_ => Directive.Restart)
@@ -76,6 +91,19 @@ internal sealed partial class Coordinator : ReceiveActor
     {
         Fail(reason);
         base.PreRestart(reason, message);
+    }
+
+    // Without its journal the run cannot count its samples: it ends with the store's error (which names the file or
+    // server) instead of going on. What the journal committed stays, and the same command continues from it.
+    protected override void OnPersistFailure(PersistFailedException cause) => FailAndStop(cause);
+
+    protected override void OnRecoveryFailure(RecoveryFailedException cause) => FailAndStop(cause);
+
+    private void FailAndStop(Exception cause)
+    {
+        Log.LogError("{Error}", cause.Message);
+        Fail(cause);
+        Context.Stop(Self);
     }
 
     protected internal override void PostStop()
@@ -99,7 +127,7 @@ internal sealed partial class Coordinator : ReceiveActor
     private void RunStages(int index)
     {
         IReadOnlyList<string> names = StagesToRun();
-        if (index == 0) slots["stages"] = NewSlot("stages", () => Props.Create(() => new StageRunnerActor(new RoleSetup(settings, faults, new Dictionary<string, string>()), stopping)));
+        if (index == 0) slots["stages"] = NewSlot("stages", () => Props.Create(() => new StageRunnerActor(new RoleSetup(settings, faults, new Dictionary<string, string>(), null), stopping)));
         if (stopRequested)
         {
             Complete(cancelled: true, checkpoint: "");
@@ -109,7 +137,7 @@ internal sealed partial class Coordinator : ReceiveActor
         {
             Context.Stop(slots["stages"].Ref);
             slots.Remove("stages");
-            setup = new RoleSetup(settings, faults, stageResults.ToDictionary(r => r.Key, r => r.Value.CheckpointDir));
+            setup = new RoleSetup(settings, faults, stageResults.ToDictionary(r => r.Key, r => r.Value.CheckpointDir), resumePoint?.Directory);
             EvaluateBefore();
             return;
         }

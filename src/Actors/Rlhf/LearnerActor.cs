@@ -71,7 +71,7 @@ internal sealed class LearnerActor : RoleActor
     {
         TorchRandom.ManualSeed((ulong)Settings.Seed);
         CausalLM policy = StageModels.LoadPolicy(Setup.StageDirs["sft"], Settings.Model, withValueHead: true, Device);
-        return Settings.ResumeFrom is { } resume ? PolicyLearner.Resume(resume, policy, Settings.Lr) : new PolicyLearner(policy, Settings.Lr);
+        return Setup.ResumeFrom is { } resume ? PolicyLearner.Resume(resume, policy, Settings.Lr) : new PolicyLearner(policy, Settings.Lr);
     }
 
     private IRlObjective RlObjective => rlObjective ??= RlObjectives.Create(Settings.Objective, Settings.ObjectiveOptions, Task);

@@ -3,6 +3,7 @@ using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
 using ActorRL.Models.Rlhf.Tasks;
 using ActorRL.Models.Tensors;
+using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Rlhf;
 
@@ -31,8 +32,10 @@ public static class RlhfRun
         // Cancels a stage in progress; RL steps are stopped between steps by StopRequested.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var faults = new FaultInjector(settings.Faults);
-        // The run journal lives in the run directory: an SQLite file that outlives the process.
-        await using SqlPersistence stores = SqlPersistence.OpenSqlite(Path.Combine(settings.RunDir, RunJournal.FileName));
+        // The run journal lives in the run directory: an SQLite file that outlives the process. A write that fails is
+        // retried with back-off (each retry logged); one that still fails ends the run with the error, naming the file.
+        await using SqlPersistence stores = SqlPersistence.OpenSqlite(Path.Combine(settings.RunDir, RunJournal.FileName),
+            logger: system.LoggerFactory.CreateLogger(typeof(RunJournal).FullName!));
         var journal = new PersistenceSettings(stores.Journal, stores.SnapshotStore, RunJournal.Serializer());
         IActorRef coordinator = system.ActorOf(
             Props.Create(() => new Coordinator(settings, observer, completion, faults, journal, stopping.Token)), "rlhf");

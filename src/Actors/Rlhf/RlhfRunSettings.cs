@@ -17,7 +17,8 @@ public enum RolloutSchedule
 /// <summary>Everything a run needs, as plain values: each role builds its own models and task from them.</summary>
 public sealed record RlhfRunSettings
 {
-    /// <summary>The run directory: stages, checkpoints and everything else the roles write go under it.</summary>
+    /// <summary>The run directory: stages, checkpoints, the run journal and everything else the roles write go under it. A
+    /// run in a directory whose journal committed a checkpoint continues from it.</summary>
     public required string RunDir { get; init; }
 
     /// <summary>The task's config name (<c>arithmetic</c>, <c>reviews</c>, <c>preferences</c>).</summary>
@@ -88,9 +89,6 @@ public sealed record RlhfRunSettings
 
     /// <summary>SHA-256 of the resolved configuration, recorded in the run journal.</summary>
     public string ConfigSha256 { get; init; } = "";
-
-    /// <summary>A checkpoint of an earlier run of these settings to continue from, or null to start the RL stage afresh.</summary>
-    public string? ResumeFrom { get; init; }
 
     /// <summary>Per-phase deadlines.</summary>
     public PhaseDeadlines Deadlines { get; init; } = new();

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Rlhf;
 
-/// <summary>What every role of one run shares: the settings and the run's fault injector.</summary>
-internal sealed record RoleSetup(RlhfRunSettings Settings, FaultInjector Faults, IReadOnlyDictionary<string, string> StageDirs);
+/// <summary>What every role of one run shares: the settings, the run's fault injector, the stages' checkpoints and the
+/// RL checkpoint the run continues from (null when it starts the RL stage afresh).</summary>
+internal sealed record RoleSetup(RlhfRunSettings Settings, FaultInjector Faults, IReadOnlyDictionary<string, string> StageDirs, string? ResumeFrom);
 
 /// <summary>
 /// The base of the compute roles: a dedicated <see cref="ComputeThread"/>, request handlers that run there and reply,

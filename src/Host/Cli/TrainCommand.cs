@@ -152,15 +152,18 @@ public static class TrainCommand
         return ExitCodes.Success;
     }
 
-    // Continues from the newest usable RL checkpoint the run journal committed in run.dir (unless --fresh), after
-    // checking that this configuration can continue it; otherwise moves an earlier run's outputs aside.
+    // The coordinator continues from the newest usable RL checkpoint its journal committed in run.dir. Before it starts,
+    // this checks that the configuration can continue that checkpoint and trims the metrics to it; with --fresh, or when
+    // no committed checkpoint is usable, it moves an earlier run's outputs aside so that the run starts over.
     private static async Task<RlhfRunSettings> PrepareRunDirAsync(TrainConfig config, RlhfRunSettings settings, bool fresh, CancellationToken cancellationToken)
     {
         string runDir = settings.RunDir;
         try
         {
             Directory.CreateDirectory(runDir);
-            string? resume = fresh ? null : await LatestCommittedCheckpointAsync(runDir, cancellationToken);
+            var unusable = new List<string>();
+            JournaledCheckpoint? resume = fresh ? null
+                : (await RunJournal.ReadAsync(runDir, cancellationToken)).ResumePoint((bad, e) => unusable.Add($"checkpoint {bad.Directory} cannot be resumed from: {e.Message}"));
             if (resume is not null)
             {
                 string saved = Path.Combine(runDir, ConfigFileName);
@@ -168,15 +171,16 @@ public static class TrainCommand
                     && ResumeCompatibility.FirstConflict(before, RunSettingsMapper.ToJson(config)) is var (key, was, now))
                 {
                     throw new InvalidConfigurationException(key,
-                        $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume} needs the same value; "
+                        $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume.Directory} needs the same value; "
                         + "start over with --fresh, or use another run.dir");
                 }
-                long step = LearnerCheckpoint.Read(resume).Step;
-                KeepMetricsUpTo(runDir, step);
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resuming from {resume} (step {step}); --fresh starts over"));
+                // The coordinator names the checkpoints it passes over when it recovers.
+                KeepMetricsUpTo(runDir, resume.Step);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resuming from {resume.Directory} (step {resume.Step}); --fresh starts over"));
                 RunSettingsMapper.WriteJson(config, saved);
-                return settings with { ResumeFrom = resume };
+                return settings;
             }
+            foreach (string warning in unusable) Terminal.WriteWarning(warning);
             ArchivePreviousRun(runDir);
             RunSettingsMapper.WriteJson(config, Path.Combine(runDir, ConfigFileName));
             return settings;
@@ -185,30 +189,6 @@ public static class TrainCommand
         {
             throw new CommandFailedException($"run.dir {runDir}: cannot write there: {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// The newest checkpoint the run journal committed that still verifies; a committed one that does not is named in a
-    /// warning, one deleted by retention is passed over. A checkpoint on disk the journal never committed (the process
-    /// died between the rename and the journal write) is not resumed from.
-    /// </summary>
-    private static async Task<string?> LatestCommittedCheckpointAsync(string runDir, CancellationToken cancellationToken)
-    {
-        RunHistory history = await RunJournal.ReadAsync(runDir, cancellationToken);
-        foreach (JournaledCheckpoint committed in history.Checkpoints.OrderByDescending(c => c.Step))
-        {
-            if (!Directory.Exists(committed.Directory)) continue;
-            try
-            {
-                Checkpoint.Verify(committed.Directory);
-                return committed.Directory;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Terminal.WriteWarning($"checkpoint {committed.Directory} cannot be resumed from: {e.Message}");
-            }
-        }
-        return null;
     }
 
     // The steps after the checkpoint are trained again: their earlier lines would otherwise appear twice.

@@ -1,6 +1,8 @@
+using ActorRL.Actors.Persistence;
 using ActorRL.Actors.Rlhf;
 using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Checkpoints;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace ActorRL.Actors.Tests.Rlhf;
@@ -164,10 +166,15 @@ public sealed class RlhfResumeTests : IDisposable
         Assert.Equal((int)filtered, round.TrainingSetSize);
         Assert.Equal(round.KeptPairIds.Count + round.AcceptedPairIds.Count, round.TrainingSetSize);
 
-        var resumed = await SmokeRun.RunAsync(settings with { ResumeFrom = first.Result.CheckpointDir });
+        // The same settings in the same run directory: the coordinator recovers from its journal and continues.
+        var resumed = await SmokeRun.RunAsync(settings);
         Assert.False(resumed.Result.Cancelled);
         Assert.Equal([6L, 7L, 8L], resumed.Steps.Select(s => s.Step));
         Assert.Equal(filtered, resumed.Steps[0].Metrics["pair_set_size"]);
+        // The round's figures continue from the journal rather than vanishing until the next round ends.
+        Assert.Equal(round.AcceptanceThreshold, resumed.Steps[0].Metrics["ropo_acceptance_threshold"]);
+        Assert.Equal(first.Steps.Single(s => s.Step == 5).Metrics["ropo_kept_fraction"], resumed.Steps[0].Metrics["ropo_kept_fraction"]);
+        Assert.Equal(1, round.Round);
         RunHistory history = await RunJournal.ReadAsync(runDir);
         Assert.Equal(2, history.Attempts);
         Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], history.Steps.Select(s => s.Step));
@@ -212,5 +219,63 @@ public sealed class RlhfRetentionTests : IDisposable
             Assert.True(others.Count == 1, $"kept {string.Join(", ", kept)}; lengths {string.Join(", ", run.Steps.Select(s => $"{s.Step}:{s.Metrics["response_length"]}"))}");
             Assert.Contains(others[0], best);
         }
+    }
+}
+
+[Collection(RlhfCollection.Name)]
+public sealed class RlhfJournalFaultTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("actorrl-journal-fault-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task AJournalThatStaysLockedEndsTheRunWithItsNameAndTheRerunLosesNothingCommitted()
+    {
+        string runDir = Path.Combine(root, "run");
+        string journalPath = Path.Combine(runDir, RunJournal.FileName);
+        var settings = SmokeRun.Settings(runDir, "ppo", steps: 5) with { CheckpointEvery = 1 };
+        SqliteConnection? holder = null;
+        try
+        {
+            // Once step 3 is journaled (step 2's checkpoint was committed before it), another process takes the
+            // journal's write lock and keeps it past every retry: step 3's checkpoint cannot be committed.
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => SmokeRun.RunAsync(settings, onEvent: e =>
+            {
+                if (e is RlStepCompleted { Step: 3 }) holder = HoldWriteLock(journalPath);
+            }));
+            Assert.IsType<PersistFailedException>(error);
+            Assert.Contains($"SQLite file {journalPath}", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"after {RetryPolicy.Default.Attempts} attempt(s)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            holder?.Dispose();
+        }
+
+        RunHistory failed = await RunJournal.ReadAsync(runDir);
+        Assert.Equal([1L, 2, 3], failed.Steps.Select(s => s.Step));
+        Assert.Equal([1L, 2], failed.Checkpoints.Select(c => c.Step));
+
+        // The same run again: it continues from step 2's checkpoint, trains step 3 again on the same samples (step 3
+        // of the failed attempt was never part of a committed checkpoint) and finishes.
+        var resumed = await SmokeRun.RunAsync(settings);
+        Assert.Equal([3L, 4, 5], resumed.Steps.Select(s => s.Step));
+        Assert.Equal(failed.Steps[2].SampleIds, resumed.Trained[0].SampleIds);
+        RunHistory history = await RunJournal.ReadAsync(runDir);
+        Assert.Equal([1L, 2, 3, 4, 5], history.Steps.Select(s => s.Step));
+        var ids = history.Steps.SelectMany(s => s.SampleIds).ToList();
+        Assert.Equal(5 * settings.PromptsPerStep * settings.SamplesPerPrompt, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    private static SqliteConnection HoldWriteLock(string path)
+    {
+        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using SqliteCommand begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE; INSERT INTO snapshots VALUES ('holder', 1, 'm', x'00', 0);";
+        begin.ExecuteNonQuery();
+        return connection;
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using ActorRL.Actors.Persistence;
+using ActorRL.Models.Checkpoints;
 
 namespace ActorRL.Actors.Rlhf.Journal;
 
@@ -6,7 +8,8 @@ namespace ActorRL.Actors.Rlhf.Journal;
 /// <param name="Step">The step.</param>
 /// <param name="SampleIds">Its samples.</param>
 /// <param name="PolicyVersion">The version it published.</param>
-public sealed record JournaledStep(long Step, IReadOnlyList<long> SampleIds, long PolicyVersion);
+/// <param name="Metrics">Its metrics.</param>
+public sealed record JournaledStep(long Step, IReadOnlyList<long> SampleIds, long PolicyVersion, IReadOnlyDictionary<string, double> Metrics);
 
 /// <summary>A committed checkpoint.</summary>
 /// <param name="Step">Its step.</param>
@@ -35,7 +38,7 @@ public sealed record RunHistory(
         RunStarted s => new RunHistory(
             [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1,
             [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)]),
-        StepCompleted s => this with { Steps = [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion)] },
+        StepCompleted s => this with { Steps = [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion, new Dictionary<string, double>(s.Metrics))] },
         CheckpointCommitted c => this with
         {
             Checkpoints = [.. Checkpoints.Where(x => x.Step != c.Step), new JournaledCheckpoint(c.Step, c.Directory, c.ManifestSha256, c.PolicyVersion)],
@@ -43,6 +46,39 @@ public sealed record RunHistory(
         ObjectiveStateChanged o => this with { ObjectiveStates = [.. ObjectiveStates.Where(x => x.Step != o.Step), o] },
         _ => this,
     };
+
+    /// <summary>
+    /// The checkpoint a run continues from: the newest committed one that is still on disk and verifies. A committed one
+    /// that fails verification is passed to <paramref name="unusable"/> and the next older one tried; one that retention
+    /// deleted is passed over. A checkpoint on disk that was never committed (the process died between its rename and
+    /// the journal write) is never chosen. Null when none is usable: the RL stage starts over.
+    /// </summary>
+    public JournaledCheckpoint? ResumePoint(Action<JournaledCheckpoint, Exception> unusable)
+    {
+        ArgumentNullException.ThrowIfNull(unusable);
+        foreach (JournaledCheckpoint committed in Checkpoints.OrderByDescending(c => c.Step))
+        {
+            if (!Directory.Exists(committed.Directory)) continue;
+            try
+            {
+                Checkpoint.Verify(committed.Directory);
+                // The manifest itself must be the one the journal committed (Verify checks the files against it).
+                string manifest = Path.Combine(committed.Directory, Checkpoint.ManifestFileName);
+                string sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)));
+                if (committed.ManifestSha256.Length > 0 && sha256 != committed.ManifestSha256)
+                {
+                    throw new CheckpointCorruptException(committed.Directory, Checkpoint.ManifestFileName,
+                        $"SHA-256 {sha256} differs from the {committed.ManifestSha256} the run journal committed");
+                }
+                return committed;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                unusable(committed, e);
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>The run journal's names, serializer and reader.</summary>

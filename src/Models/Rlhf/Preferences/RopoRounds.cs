@@ -28,8 +28,20 @@ public sealed class RopoRounds
 
     /// <summary>Starts with <paramref name="pairs"/> as the first round's training set.</summary>
     /// <exception cref="ArgumentException">No pairs, or pair ids repeat.</exception>
-    public RopoRounds(RopoOptions options, IReadOnlyList<PreferenceExample> pairs)
+    public RopoRounds(RopoOptions options, IReadOnlyList<PreferenceExample> pairs) : this(options, pairs, 0, 0)
     {
+    }
+
+    /// <summary>
+    /// Continues a run after <paramref name="roundsDone"/> rounds with <paramref name="pairs"/> as the next round's
+    /// training set; accepted pairs get ids from <paramref name="nextPairId"/> on (or above every id in
+    /// <paramref name="pairs"/>, whichever is larger), so that no id of the run's history is given to another pair.
+    /// </summary>
+    /// <exception cref="ArgumentException">No pairs, or pair ids repeat.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative round count.</exception>
+    public RopoRounds(RopoOptions options, IReadOnlyList<PreferenceExample> pairs, int roundsDone, long nextPairId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(roundsDone);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pairs);
         options.Validate();
@@ -41,8 +53,12 @@ public sealed class RopoRounds
             if (!byId.TryAdd(p.PairId, p)) throw new ArgumentException($"pair id {p.PairId} repeats", nameof(pairs));
         }
         trainingSet = [.. pairs];
-        nextPairId = byId.Keys.Max() + 1;
+        this.nextPairId = Math.Max(nextPairId, byId.Keys.Max() + 1);
+        round = roundsDone;
     }
+
+    /// <summary>How many rounds have been filtered (by this instance and, when continued, before it).</summary>
+    public int RoundsDone => round;
 
     /// <summary>The pairs of the current round, in training order.</summary>
     public IReadOnlyList<PreferenceExample> TrainingSet => trainingSet;

@@ -70,4 +70,22 @@ public class RopoRoundsTests
         Assert.Null(rounds.Consider(102, [([5], 30.0, 0.0, 0.0), ([6], 0.0, 0.0, 10.0), ([7], -1.0, 0.0, 0.0)]));
         Assert.Throws<ArgumentException>(() => rounds.Consider(102, [([5], 30.0, 0.0, 1.0), ([6], 0.0, 0.0, double.NaN)]));
     }
+
+    [Fact]
+    public void AContinuedRunCountsItsRoundsOnAndNeverReusesAnIdOfItsHistory()
+    {
+        // After 2 rounds, the run had given out ids up to 40 (a pair dropped later held it); the set holds ids 10..14.
+        var rounds = new RopoRounds(new RopoOptions { NoiseRate = 0.3 }, Pairs, roundsDone: 2, nextPairId: 41);
+        Assert.Equal(2, rounds.RoundsDone);
+        Assert.Equal(3, rounds.StartRound(Losses).Round);
+        PreferenceExample? pair = rounds.Consider(102, [([5], -12.0, -2.0, double.NaN), ([6], -1.0, -21.0, double.NaN)]);
+        Assert.NotNull(pair);
+        Assert.Equal(41, pair.PairId); // not 15: above every id of the run, not only of this set
+
+        // A next id below the set's ids is raised above them.
+        var low = new RopoRounds(new RopoOptions { NoiseRate = 0.3 }, Pairs, roundsDone: 1, nextPairId: 3);
+        low.StartRound(Losses);
+        Assert.Equal(15, low.Consider(102, [([5], -12.0, -2.0, double.NaN), ([6], -1.0, -21.0, double.NaN)])!.PairId);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RopoRounds(new RopoOptions(), Pairs, roundsDone: -1, nextPairId: 0));
+    }
 }
