@@ -15,6 +15,7 @@ internal sealed partial class Coordinator
     private readonly Dictionary<long, (double Chosen, double Rejected)> referenceCache = [];
     private List<PreferenceExample> pairSet = [];
     private int pairCursor;
+    private bool roundInFlight;
     private IReadOnlyDictionary<string, double> roundMetrics = new Dictionary<string, double>();
 
     private void StartPreferences()
@@ -87,13 +88,17 @@ internal sealed partial class Coordinator
                     {
                         Emit(new SamplesTrained(stepsDone, [.. prepared.Pairs.Select(p => p.PairId)]));
                         Emit(new RlStepCompleted(stepsDone, settings.Steps, publishedVersion, metrics));
-                        bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps && !stopRequested;
-                        // At a ROPO round's end the checkpoint waits for the filtering, so that it holds the next round's set.
-                        if (!ropoRoundEnds) CheckpointIfDue();
-                        if (stopRequested) Finish(cancelled: true);
-                        else if (stepsDone >= settings.Steps) Finish(cancelled: false);
-                        else if (roundEnds && settings.Objective == "ropo") EndRopoRound(stepsDone);
-                        else PreferenceStep();
+                        // At a ROPO round's end the checkpoint, even the one a stop asks for, waits for the filtering,
+                        // so that it holds the next round's set.
+                        bool ropoRoundEnds = roundEnds && settings.Objective == "ropo" && stepsDone < settings.Steps;
+                        if (ropoRoundEnds) EndRopoRound(stepsDone);
+                        else
+                        {
+                            CheckpointIfDue();
+                            if (stopRequested) Finish(cancelled: true);
+                            else if (stepsDone >= settings.Steps) Finish(cancelled: false);
+                            else PreferenceStep();
+                        }
                     });
                 });
             });
@@ -119,6 +124,7 @@ internal sealed partial class Coordinator
 
     private void EndRopoRound(long step)
     {
+        roundInFlight = true;
         List<PreferenceExample> set = pairSet;
         var items = set.SelectMany(p => new[] { new SequencePair(p.Prompt, p.Chosen), new SequencePair(p.Prompt, p.Rejected) }).ToList();
         WithReference(step, set, () => Request<SequencesScored>("learner", id => new PolicySequenceScoresRequested(id, step, items), settings.Deadlines.Update, policy =>
@@ -176,6 +182,7 @@ internal sealed partial class Coordinator
             pairSet = [.. judged.NextSet];
             pairCursor = 0;
             trainedPairCursor = 0;
+            roundInFlight = false;
             var changed = new ObjectiveStateChanged
             {
                 Objective = settings.Objective,
@@ -190,6 +197,7 @@ internal sealed partial class Coordinator
             Journal(changed);
             Log.LogInformation("ROPO: accepted {Accepted} rejection-sampled pairs; the next round trains on {Pairs}", judged.Accepted.Count, pairSet.Count);
             CheckpointIfDue();
-            PreferenceStep();
+            if (stopRequested) Finish(cancelled: true);
+            else PreferenceStep();
         });
 }

@@ -202,7 +202,7 @@ internal sealed partial class Coordinator : PersistentActor
         if (stopRequested || finished) return;
         stopRequested = true;
         Log.LogInformation("stop requested: finishing the current step, then writing a checkpoint");
-        if (rlStarted && !training) Finish(cancelled: true);
+        if (rlStarted && !training && !roundInFlight) Finish(cancelled: true);
     }
 
     /// <summary>Writes the final checkpoint, evaluates it unless cancelled, and completes the run.</summary>

@@ -180,6 +180,30 @@ public sealed class RlhfResumeTests : IDisposable
         Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], history.Steps.Select(s => s.Step));
         Assert.Equal(8, history.Checkpoints[^1].Step);
     }
+
+    [Fact]
+    public async Task RopoStoppedAtARoundsEndFiltersTheRoundBeforeItsCheckpointAndResumesWithTheFilteredSet()
+    {
+        // Stopped right after step 4, the first round's last: the stop waits for the round's filtering, so that the
+        // checkpoint holds the set the next round trains on.
+        string runDir = Path.Combine(root, "run");
+        var settings = SmokeRun.Settings(runDir, "ropo", "preferences", steps: 6) with { PromptsPerStep = 4, CheckpointEvery = 1 };
+        using var cancel = new CancellationTokenSource();
+        var first = await SmokeRun.RunAsync(settings, cancel.Token, e =>
+        {
+            if (e is RlStepCompleted { Step: 4 }) cancel.Cancel();
+        });
+        Assert.True(first.Result.Cancelled);
+        Assert.Equal(4, first.Result.StepsCompleted);
+        ObjectiveStateChanged round = Assert.Single((await RunJournal.ReadAsync(runDir)).ObjectiveStates);
+        Assert.Equal(4, round.Step);
+        Assert.True(round.TrainingSetSize < 16, $"the round's filter kept all {round.TrainingSetSize} pairs");
+
+        var resumed = await SmokeRun.RunAsync(settings);
+        Assert.Equal([5L, 6L], resumed.Steps.Select(s => s.Step));
+        Assert.Equal(round.TrainingSetSize, resumed.Steps[0].Metrics["pair_set_size"]);
+        Assert.Equal(round, Assert.Single((await RunJournal.ReadAsync(runDir)).ObjectiveStates));
+    }
 }
 
 [Collection(RlhfCollection.Name)]
