@@ -32,5 +32,6 @@ ensure_dotnet() {
 ACTORRL_BUILD_PACKAGES=(cmake g++ make libtorch-dev libopenblas0-pthread)
 # Reference implementations used by tests and benchmarks.
 ACTORRL_REFERENCE_PACKAGES=(python3-torch python3-numpy)
-# Servers the tests start for real, on loopback, in temporary directories (the journal's PostgreSQL provider).
-ACTORRL_SERVER_PACKAGES=(postgresql)
+# Servers the tests start for real, on loopback, in temporary directories: PostgreSQL for the journal, RabbitMQ
+# for the cluster.
+ACTORRL_SERVER_PACKAGES=(postgresql rabbitmq-server)

@@ -140,6 +140,19 @@ public sealed class ActorSystem : IAsyncDisposable
         return name;
     }
 
+    /// <summary>The live actor at <paramref name="pathWithoutAddress"/> (e.g. <c>/user/rlhf/learner</c>) in this
+    /// system, or null when there is none.</summary>
+    internal IActorRef? ResolveLocal(string pathWithoutAddress)
+    {
+        LocalActorRef current = root;
+        foreach (string name in pathWithoutAddress.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (current.Cell.Child(name) is not LocalActorRef child) return null;
+            current = child;
+        }
+        return current.IsTerminated ? null : current;
+    }
+
     internal void DeadLetter(object message, IActorRef? sender, IActorRef recipient)
     {
         if (message is DeadLetter) return; // never publish dead letters about dead letters
