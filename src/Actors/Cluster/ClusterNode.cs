@@ -170,6 +170,14 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>A new channel on this node's broker connection, for cluster features that declare their own exchanges
+    /// and queues (work queues, weight broadcasts). The caller disposes it.</summary>
+    internal Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken = default) =>
+        connection.CreateChannelAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Where this node logs.</summary>
+    internal ILogger Log => log;
+
     /// <summary>The queue a node receives on.</summary>
     public static string NodeQueue(string cluster, string node) => $"actorrl.{cluster}.node.{node}";
 
