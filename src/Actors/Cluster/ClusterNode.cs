@@ -175,6 +175,13 @@ public sealed class ClusterNode : IAsyncDisposable
     internal Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken = default) =>
         connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
+    /// <summary>As <see cref="OpenChannelAsync(CancellationToken)"/>, with channel options (publisher confirms).</summary>
+    internal Task<IChannel> OpenChannelAsync(CreateChannelOptions? options, CancellationToken cancellationToken = default) =>
+        connection.CreateChannelAsync(options, cancellationToken);
+
+    /// <summary>The message types this node sends and reads.</summary>
+    internal WireRegistry Wire => wire;
+
     /// <summary>Where this node logs.</summary>
     internal ILogger Log => log;
 

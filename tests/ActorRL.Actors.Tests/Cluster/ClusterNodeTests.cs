@@ -7,64 +7,25 @@ using WireEnvelope = ActorRL.Actors.Cluster.Wire.Envelope;
 
 namespace ActorRL.Actors.Tests.Cluster;
 
-/// <summary>The cluster tests share one real broker and run one class at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqServer>
-{
-    public const string Name = "rabbitmq";
-}
-
 /// <summary>Nodes (actor systems of this process, each with its own broker connection) on a real RabbitMQ.</summary>
 [Collection(RabbitMqCollection.Name)]
 public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
 {
-    private readonly string cluster = $"test-{Guid.NewGuid():N}"[..13];
-    private readonly List<ActorSystem> systems = [];
-    private readonly ConcurrentDictionary<string, InMemoryLoggerProvider> logs = new();
+    private readonly TestCluster nodes = new(broker);
 
-    public static WireRegistry Wire() => new WireRegistry().Register<Ping>(1).Register<Pong>(2).Register<Blob>(3).Register<AnswerTo>(4);
+    private string Cluster => nodes.Name;
 
-    private ClusterSettings Settings(string node, params string[] roles) => new()
-    {
-        ClusterName = cluster,
-        NodeName = node,
-        Roles = roles,
-        Broker = new BrokerSettings("127.0.0.1", broker.Port, broker.VirtualHost, broker.UserName, broker.Password),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-        FailureTimeout = TimeSpan.FromSeconds(1.5),
-        MaxMessageBytes = 64 << 10,
-    };
+    private ClusterSettings Settings(string node) => nodes.Settings(node);
 
-    private Task<ClusterNode> JoinAsync(string node, params string[] roles) => JoinAsync(node, _ => { }, roles);
+    private Task<ClusterNode> JoinAsync(string node, params string[] roles) => nodes.JoinAsync(node, roles);
 
-    private async Task<ClusterNode> JoinAsync(string node, Action<ActorSystem> beforeJoining, params string[] roles)
-    {
-        var provider = logs.GetOrAdd(node, _ => new InMemoryLoggerProvider());
-        var system = ActorSystem.Create(node, loggerFactory: LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(LogLevel.Debug)));
-        systems.Add(system);
-        beforeJoining(system);
-        return await ClusterNode.JoinAsync(system, Settings(node, roles), Wire());
-    }
+    private Task<ClusterNode> JoinAsync(string node, Action<ActorSystem> beforeJoining, params string[] roles) => nodes.JoinAsync(node, beforeJoining, roles);
 
-    private static ActorSystem SystemOf(ClusterNode node, IEnumerable<ActorSystem> systems) => systems.Single(s => s.Name == node.Self.Node);
+    private ActorSystem SystemOf(ClusterNode node) => nodes.System(node.Self.Node);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (ActorSystem system in systems)
-        {
-            try
-            {
-                await ClusterNode.Of(system).DisposeAsync();
-            }
-            catch (InvalidOperationException)
-            {
-                // this one left or crashed in the test
-            }
-            await system.Terminate();
-        }
-    }
+    public async Task DisposeAsync() => await nodes.DisposeAsync();
 
     /// <summary>Answers a Ping with a Pong naming its node; answers AnswerTo by telling the ref it carries.</summary>
     private sealed class Echo : ReceiveActor
@@ -81,16 +42,16 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
     {
         ClusterNode a = await JoinAsync("a");
         ClusterNode b = await JoinAsync("b");
-        SystemOf(b, systems).ActorOf(Props.Create(() => new Echo("b")), "echo");
+        SystemOf(b).ActorOf(Props.Create(() => new Echo("b")), "echo");
         IActorRef echo = a.RefFor("b", "/user/echo");
-        Assert.Equal($"actorrl://{cluster}@b/user/echo", echo.Path.ToString());
+        Assert.Equal($"actorrl://{Cluster}@b/user/echo", echo.Path.ToString());
 
         Pong asked = await echo.Ask<Pong>(new Ping { N = 7 }, TimeSpan.FromSeconds(10));
         Assert.Equal(7, asked.N);
         Assert.Equal("b", asked.FromNode);
 
         // An actor's Tell with itself as sender: the reply reaches it through Sender, and names the remote echo.
-        var probe = new TestProbe(SystemOf(a, systems));
+        var probe = new TestProbe(SystemOf(a));
         echo.Tell(new Ping { N = 8 }, probe.Ref);
         Pong told = await probe.ExpectMsgAsync<Pong>();
         Assert.Equal(8, told.N);
@@ -107,7 +68,7 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
         ClusterNode a = await JoinAsync("a");
         ClusterNode b = await JoinAsync("b");
         var received = new ConcurrentQueue<long>();
-        var collector = new TestProbe(SystemOf(b, systems));
+        var collector = new TestProbe(SystemOf(b));
         IActorRef remote = a.RefFor("b", collector.Ref.Path.ToStringWithoutAddress());
         for (long n = 0; n < 500; n++) remote.Tell(new Ping { N = n });
         for (long n = 0; n < 500; n++) received.Enqueue((await collector.ExpectMsgAsync<Ping>()).N);
@@ -151,8 +112,8 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
     public async Task ANodeThatDiesIsMarkedDownOnceItsHeartbeatsStopForTheFailureTimeout()
     {
         ClusterNode a = await JoinAsync("a");
-        var events = new TestProbe(SystemOf(a, systems));
-        SystemOf(a, systems).EventStream.Subscribe<MemberDown>(events.Ref);
+        var events = new TestProbe(SystemOf(a));
+        SystemOf(a).EventStream.Subscribe<MemberDown>(events.Ref);
         ClusterNode b = await JoinAsync("b", "rollout");
         await Eventually.True(() => a.Members.Count == 2, "a sees b");
 
@@ -164,7 +125,7 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
         Assert.True(clock.Elapsed >= Settings("a").FailureTimeout - Settings("a").HeartbeatInterval,
             $"b was marked down {clock.Elapsed} after it died, before the failure timeout");
         Assert.Equal(["a"], a.Members.Select(m => m.Node));
-        Assert.Contains(logs["a"].Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("member b missed its heartbeats", StringComparison.Ordinal));
+        Assert.Contains(nodes.Logs("a").Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("member b missed its heartbeats", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -172,8 +133,8 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
     {
         ClusterNode a = await JoinAsync("a");
         ClusterNode b = await JoinAsync("b");
-        SystemOf(b, systems).ActorOf(Props.Create(() => new Echo("b")), "echo");
-        string queue = ClusterNode.NodeQueue(cluster, "b");
+        SystemOf(b).ActorOf(Props.Create(() => new Echo("b")), "echo");
+        string queue = ClusterNode.NodeQueue(Cluster, "b");
 
         await using (IConnection connection = await broker.CreateConnectionFactory().CreateConnectionAsync())
         await using (IChannel channel = await connection.CreateChannelAsync())
@@ -189,7 +150,7 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
 
         Pong pong = await a.RefFor("b", "/user/echo").Ask<Pong>(new Ping { N = 1 }, TimeSpan.FromSeconds(10));
         Assert.Equal(1, pong.N);
-        var dropped = logs["b"].Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("dropped a message from the wire", StringComparison.Ordinal)).ToList();
+        var dropped = nodes.Logs("b").Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("dropped a message from the wire", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, dropped.Count);
         Assert.Contains(dropped, e => e.Message.Contains("unknown kind 'something-else'", StringComparison.Ordinal));
         Assert.Contains(dropped, e => e.Message.Contains("wire id 999 is not registered", StringComparison.Ordinal));
@@ -214,16 +175,15 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
     [Fact]
     public async Task WrongCredentialsAndTheGuestAccountAreRefusedWithTheBrokerNamedAndNoPasswordShown()
     {
-        var system = ActorSystem.Create("x");
-        systems.Add(system);
+        await using var system = ActorSystem.Create("x");
         ClusterSettings wrong = Settings("x") with { Broker = Settings("x").Broker with { Password = "not-the-password-123" } };
-        var error = await Assert.ThrowsAsync<ClusterJoinException>(() => ClusterNode.JoinAsync(system, wrong, Wire()));
-        Assert.Contains($"cannot join cluster {cluster} through the broker {broker.UserName}@127.0.0.1:{broker.Port}/", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<ClusterJoinException>(() => ClusterNode.JoinAsync(system, wrong, TestCluster.Wire()));
+        Assert.Contains($"cannot join cluster {Cluster} through the broker {broker.UserName}@127.0.0.1:{broker.Port}/", error.Message, StringComparison.Ordinal);
         Assert.Contains("refused the credentials", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password-123", error.Message, StringComparison.Ordinal);
 
         ClusterSettings guest = Settings("x") with { Broker = Settings("x").Broker with { UserName = "guest", Password = "guest" } };
-        var refused = await Assert.ThrowsAsync<ClusterJoinException>(() => ClusterNode.JoinAsync(system, guest, Wire()));
+        var refused = await Assert.ThrowsAsync<ClusterJoinException>(() => ClusterNode.JoinAsync(system, guest, TestCluster.Wire()));
         Assert.Contains("refused the credentials", refused.Message, StringComparison.Ordinal);
     }
 
@@ -231,7 +191,8 @@ public sealed class ClusterNodeTests(RabbitMqServer broker) : IAsyncLifetime
     public async Task ASecondNodeUnderATakenNameCannotJoin()
     {
         await JoinAsync("a");
-        var error = await Assert.ThrowsAsync<ClusterJoinException>(() => JoinAsync("a"));
+        await using var other = ActorSystem.Create("a");
+        var error = await Assert.ThrowsAsync<ClusterJoinException>(() => ClusterNode.JoinAsync(other, Settings("a"), TestCluster.Wire()));
         Assert.Contains("a node of that name is already in it", error.Message, StringComparison.Ordinal);
     }
 }
@@ -279,7 +240,7 @@ public sealed class WireRegistryTests
     [Fact]
     public void ARegisteredMessageRoundTripsUnderItsId()
     {
-        WireRegistry wire = ClusterNodeTests.Wire();
+        WireRegistry wire = TestCluster.Wire();
         (uint id, byte[] payload) = wire.Serialize(new Pong { N = 42, FromNode = "b" }, 1024);
         Assert.Equal(2u, id);
         // Field 1 (varint) = 42, field 2 (length-delimited) = "b": 08 2a 12 01 62.
@@ -290,7 +251,7 @@ public sealed class WireRegistryTests
     [Fact]
     public void IdsAndTypesAreUniqueAndAnUnknownIdOrBadPayloadIsAWireFormatError()
     {
-        WireRegistry wire = ClusterNodeTests.Wire();
+        WireRegistry wire = TestCluster.Wire();
         Assert.Contains("wire id 1 is already registered (for ActorRL.Actors.Tests.Cluster.Ping)",
             Assert.Throws<ArgumentException>(() => wire.Register<WireEnvelope>(1)).Message, StringComparison.Ordinal);
         Assert.Contains("already registered under wire id 2",
