@@ -44,7 +44,10 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Channel<Outgoing> outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, Tracked> members = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (IActorRef Ref, DateTime Expires)> temporaryRefs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> singletonHosts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> hostedSingletons = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private readonly CancellationTokenSource lost = new();
     private readonly Task publisher;
     private readonly Task heartbeats;
     private readonly long incarnation = ActorSystem.NewUid();
@@ -157,6 +160,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 {
                     node.log.LogError("node {Node} lost its broker connection ({Broker}): {Reason}", settings.NodeName, settings.Broker, reason.ReplyText);
                 }
+                node.lost.Cancel();
                 return Task.CompletedTask;
             };
             node.log.LogInformation("node {Node} joined cluster {Cluster} through {Broker} with roles [{Roles}]",
@@ -181,6 +185,26 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>The message types this node sends and reads.</summary>
     internal WireRegistry Wire => wire;
+
+    /// <summary>Cancelled when this node's broker connection is gone (closed, lost or aborted): from then on it is cut
+    /// off from the cluster, and what it hosts for the cluster (singletons) must stop.</summary>
+    internal CancellationToken ConnectionLost => lost.Token;
+
+    /// <summary>The node running the cluster singleton <paramref name="name"/> as the heartbeats tell it, or null when
+    /// none is known to run it.</summary>
+    public string? SingletonHost(string name) => singletonHosts.GetValueOrDefault(name);
+
+    /// <summary>A ref to the cluster singleton <paramref name="name"/> (the actor <c>/user/&lt;name&gt;</c> of the node that
+    /// runs it), or null while none is known to run it.</summary>
+    public IActorRef? SingletonRef(string name) => SingletonHost(name) is { } host ? RefFor(host, "/user/" + name) : null;
+
+    /// <summary>Says, from the next heartbeat on (sent at once), whether this node runs the singleton <paramref name="name"/>.</summary>
+    internal void Hosts(string name, bool hosts)
+    {
+        if (hosts) hostedSingletons[name] = true;
+        else hostedSingletons.TryRemove(name, out _);
+        if (Volatile.Read(ref disposed) == 0) outgoing.Writer.TryWrite(HeartbeatMessage(leaving: false));
+    }
 
     /// <summary>Where this node logs.</summary>
     internal ILogger Log => log;
@@ -317,9 +341,10 @@ public sealed class ClusterNode : IAsyncDisposable
         if (heartbeat.Node.Length == 0) throw new WireFormatException("a heartbeat without a node name");
         if (heartbeat.Leaving)
         {
-            if (members.TryRemove(heartbeat.Node, out Tracked? left)) system.EventStream.Publish(new MemberDown(left.Member, "left the cluster"));
+            if (members.TryRemove(heartbeat.Node, out Tracked? left)) Down(left.Member, "left the cluster");
             return;
         }
+        UpdateSingletons(heartbeat.Node, heartbeat.Singletons);
         DateTime now = DateTime.UtcNow;
         Tracked? known = members.GetValueOrDefault(heartbeat.Node);
         if (known is not null && known.Member.Incarnation == heartbeat.Incarnation)
@@ -334,15 +359,46 @@ public sealed class ClusterNode : IAsyncDisposable
         system.EventStream.Publish(new MemberUp(member));
     }
 
+    // A node's heartbeat names the singletons it runs; a singleton it no longer names has stopped there.
+    private void UpdateSingletons(string node, IReadOnlyCollection<string> names)
+    {
+        foreach (string name in names)
+        {
+            string? before = singletonHosts.GetValueOrDefault(name);
+            if (before == node) continue;
+            singletonHosts[name] = node;
+            log.LogInformation("node {Node}: singleton {Singleton} runs on {Host}", Settings.NodeName, name, node);
+            system.EventStream.Publish(new SingletonMoved(name, node));
+        }
+        foreach (var (name, host) in singletonHosts)
+        {
+            if (host == node && !names.Contains(name) && singletonHosts.TryRemove(new KeyValuePair<string, string>(name, host)))
+            {
+                system.EventStream.Publish(new SingletonMoved(name, null));
+            }
+        }
+    }
+
+    private void Down(Member member, string reason)
+    {
+        UpdateSingletons(member.Node, []);
+        system.EventStream.Publish(new MemberDown(member, reason));
+    }
+
+    private Outgoing HeartbeatMessage(bool leaving)
+    {
+        var beat = new Heartbeat { Node = Settings.NodeName, Incarnation = incarnation, Leaving = leaving };
+        beat.Roles.AddRange(Settings.Roles);
+        if (!leaving) beat.Singletons.AddRange(hostedSingletons.Keys.Order(StringComparer.Ordinal));
+        return new Outgoing(MembersExchange(Settings.ClusterName), "", HeartbeatType, beat.ToByteArray());
+    }
+
     private async Task HeartbeatAsync()
     {
-        var beat = new Heartbeat { Node = Settings.NodeName, Incarnation = incarnation };
-        beat.Roles.AddRange(Settings.Roles);
-        byte[] body = beat.ToByteArray();
         using var timer = new PeriodicTimer(Settings.HeartbeatInterval);
         do
         {
-            outgoing.Writer.TryWrite(new Outgoing(MembersExchange(Settings.ClusterName), "", HeartbeatType, body));
+            outgoing.Writer.TryWrite(HeartbeatMessage(leaving: false));
             DateTime now = DateTime.UtcNow;
             foreach (var (name, tracked) in members)
             {
@@ -350,7 +406,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 if (name != Settings.NodeName && silent > Settings.FailureTimeout && members.TryRemove(new KeyValuePair<string, Tracked>(name, tracked)))
                 {
                     log.LogWarning("node {Node}: member {Member} missed its heartbeats for {Silent:0.0} s: marked down", Settings.NodeName, name, silent.TotalSeconds);
-                    system.EventStream.Publish(new MemberDown(tracked.Member, $"no heartbeat for {silent.TotalSeconds:0.0} s"));
+                    Down(tracked.Member, $"no heartbeat for {silent.TotalSeconds:0.0} s");
                 }
             }
         }
@@ -394,8 +450,7 @@ public sealed class ClusterNode : IAsyncDisposable
         Joined.Remove(system);
         await stopping.CancelAsync().ConfigureAwait(false);
         await heartbeats.ConfigureAwait(false);
-        var leaving = new Heartbeat { Node = Settings.NodeName, Incarnation = incarnation, Leaving = true };
-        outgoing.Writer.TryWrite(new Outgoing(MembersExchange(Settings.ClusterName), "", HeartbeatType, leaving.ToByteArray()));
+        outgoing.Writer.TryWrite(HeartbeatMessage(leaving: true));
         outgoing.Writer.TryComplete();
         await publisher.ConfigureAwait(false);
         await CloseAsync().ConfigureAwait(false);

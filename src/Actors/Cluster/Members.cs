@@ -17,3 +17,8 @@ public sealed record MemberUp(Member Member);
 /// <param name="Member">The node.</param>
 /// <param name="Reason">Why: it left, or how long it has been silent.</param>
 public sealed record MemberDown(Member Member, string Reason);
+
+/// <summary>Published on the event stream when the node running a cluster singleton changes.</summary>
+/// <param name="Name">The singleton.</param>
+/// <param name="Node">The node that runs it now, or null while none is known to.</param>
+public sealed record SingletonMoved(string Name, string? Node);
