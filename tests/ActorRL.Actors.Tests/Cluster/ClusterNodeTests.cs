@@ -261,4 +261,22 @@ public sealed class WireRegistryTests
         Assert.Contains("is not a valid ActorRL.Actors.Tests.Cluster.Ping",
             Assert.Throws<WireFormatException>(() => wire.Deserialize(1, new byte[] { 0x08 })).Message, StringComparison.Ordinal);
     }
+
+    private sealed record Step(long Number);
+
+    [Fact]
+    public void ARecordMappedToAProtobufMessageCrossesAsThatMessageAndComesBackAsTheRecord()
+    {
+        WireRegistry wire = new WireRegistry().Map<Step, Ping>(7, step => new Ping { N = step.Number },
+            ping => ping.N >= 0 ? new Step(ping.N) : throw new ArgumentException($"a step number must not be negative, not {ping.N}"));
+        (uint id, byte[] payload) = wire.Serialize(new Step(300), 1024);
+        Assert.Equal(7u, id);
+        Assert.Equal(new Ping { N = 300 }.ToByteArray(), payload);
+        Assert.Equal(new Step(300), wire.Deserialize(7, payload));
+        Assert.True(wire.IsRegistered(typeof(Step)));
+        Assert.False(wire.IsRegistered(typeof(Ping)));
+        // A value the record refuses is a wire-format error, like bytes that do not parse.
+        var error = Assert.Throws<WireFormatException>(() => wire.Deserialize(7, new Ping { N = -1 }.ToByteArray()));
+        Assert.Contains("a step number must not be negative, not -1", error.Message, StringComparison.Ordinal);
+    }
 }
