@@ -48,16 +48,17 @@ internal sealed partial class Coordinator
 
     private void StartRl()
     {
-        slots["learner"] = NewSlot("learner", () => Props.Create(() => new LearnerActor(Setup, learnerState)));
-        slots["reference"] = NewSlot("reference", () => Props.Create(() => new ReferenceActor(Setup)));
+        placement?.BeginAttempt();
+        slots["learner"] = NewSlot("learner", "learner", () => Props.Create(() => new LearnerActor(Setup, learnerState)));
+        slots["reference"] = NewSlot("reference", "reference", () => Props.Create(() => new ReferenceActor(Setup)));
         if (Setup.StageDirs.ContainsKey("reward_model") || task.VerifiedReward(0, task.Prompt(0)) is not null)
         {
-            slots["reward"] = NewSlot("reward", () => Props.Create(() => new RewardActor(Setup)));
+            slots["reward"] = NewSlot("reward", "reward", () => Props.Create(() => new RewardActor(Setup)));
         }
-        slots["objective"] = NewSlot("objective", () => Props.Create(() => new ObjectiveActor(Setup, rounds)));
+        slots["objective"] = NewSlot("objective", "objective", () => Props.Create(() => new ObjectiveActor(Setup, rounds)));
         for (int w = 1; w <= settings.RolloutWorkers; w++)
         {
-            slots[$"rollout-{w}"] = NewSlot($"rollout-{w}", () => Props.Create(() => new RolloutWorker(Setup)));
+            slots[$"rollout-{w}"] = NewSlot($"rollout-{w}", "rollout", () => Props.Create(() => new RolloutWorker(Setup)));
         }
         if (!IsPreferenceObjective) rlObjective = RlObjectives.Create(settings.Objective, settings.ObjectiveOptions, task);
 

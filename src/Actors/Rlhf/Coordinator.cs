@@ -42,6 +42,7 @@ internal sealed partial class Coordinator : PersistentActor
     private readonly List<StageResult> stages = [];
     private readonly IRlTask task;
     private readonly PersistenceSettings journal;
+    private readonly IRolePlacement? placement;
     private RoleSetup? setup;
     private long lastRequestId;
     private int restarts;
@@ -49,8 +50,12 @@ internal sealed partial class Coordinator : PersistentActor
     private IReadOnlyList<EvalFigure> before = [];
 
     public Coordinator(RlhfRunSettings settings, Action<RlhfRunEvent> observer, TaskCompletionSource<RlhfRunResult> completion,
-        FaultInjector faults, PersistenceSettings journal, CancellationToken stopping)
+        FaultInjector faults, PersistenceSettings journal, CancellationToken stopping, IRolePlacement? placement = null)
     {
+        this.placement = placement;
+        // Request ids stay unique across the attempts of a run: a late reply from an earlier attempt (a result still in
+        // a cluster queue) can never settle a request of this one.
+        lastRequestId = DateTime.UtcNow.Ticks;
         this.journal = journal;
         this.settings = settings;
         this.observer = observer;
@@ -108,6 +113,11 @@ internal sealed partial class Coordinator : PersistentActor
 
     protected internal override void PostStop()
     {
+        // Roles placed on other nodes do not stop with the coordinator's children.
+        if (placement is not null)
+        {
+            foreach (RoleSlot slot in slots.Values) slot.Stop();
+        }
         faults.Dispose();
         learnerState.Dispose();
         completion.TrySetException(new InvalidOperationException("the coordinator stopped before the run ended"));
@@ -127,7 +137,7 @@ internal sealed partial class Coordinator : PersistentActor
     private void RunStages(int index)
     {
         IReadOnlyList<string> names = StagesToRun();
-        if (index == 0) slots["stages"] = NewSlot("stages", () => Props.Create(() => new StageRunnerActor(new RoleSetup(settings, faults, new Dictionary<string, string>(), null), stopping)));
+        if (index == 0) slots["stages"] = NewSlot("stages", "stages", () => Props.Create(() => new StageRunnerActor(new RoleSetup(settings, faults, new Dictionary<string, string>(), null), stopping)));
         if (stopRequested)
         {
             Complete(cancelled: true, checkpoint: "");
@@ -135,7 +145,7 @@ internal sealed partial class Coordinator : PersistentActor
         }
         if (index == names.Count)
         {
-            Context.Stop(slots["stages"].Ref);
+            StopSlot("stages");
             slots.Remove("stages");
             setup = new RoleSetup(settings, faults, stageResults.ToDictionary(r => r.Key, r => r.Value.CheckpointDir), resumePoint?.Directory);
             EvaluateBefore();
@@ -185,10 +195,10 @@ internal sealed partial class Coordinator : PersistentActor
             then([]);
             return;
         }
-        slots["evaluator"] = NewSlot("evaluator", () => Props.Create(() => new EvaluatorActor(Setup)));
+        slots["evaluator"] = NewSlot("evaluator", "evaluator", () => Props.Create(() => new EvaluatorActor(Setup)));
         Request<Evaluated>("evaluator", id => new EvaluationRequested(id, label, policyDir), settings.Deadlines.Stage, evaluated =>
         {
-            Context.Stop(slots["evaluator"].Ref);
+            StopSlot("evaluator");
             slots.Remove("evaluator");
             Emit(new EvaluationCompleted(label, evaluated.Figures));
             then(evaluated.Figures);
@@ -258,15 +268,37 @@ internal sealed partial class Coordinator : PersistentActor
 
     private sealed record DeadlineMissed(long RequestId);
 
-    private sealed class RoleSlot(string name, Func<Props> props, IActorRef actor)
+    private sealed class RoleSlot(string name, Func<int, IActorRef> spawn, Action<IActorRef> stop)
     {
         public string Name { get; } = name;
-        public Func<Props> Props { get; } = props;
-        public IActorRef Ref { get; set; } = actor;
-        public int Incarnation { get; set; } = 1;
+        public IActorRef Ref { get; private set; } = spawn(1);
+        public int Incarnation { get; private set; } = 1;
+
+        public void Stop() => stop(Ref);
+
+        /// <summary>Stops this incarnation and starts the next.</summary>
+        public void Replace()
+        {
+            stop(Ref);
+            Ref = spawn(++Incarnation);
+        }
     }
 
-    private RoleSlot NewSlot(string name, Func<Props> props) => new(name, props, Context.ActorOf(props(), name));
+    /// <summary>A slot playing <paramref name="role"/>: placed by the run's placement, or else a child of the coordinator.</summary>
+    private RoleSlot NewSlot(string name, string role, Func<Props> props) => new(name,
+        incarnation => (setup is { } s ? placement?.Spawn(name, role, incarnation, s, Context) : null)
+            ?? Context.ActorOf(props(), incarnation == 1 ? name : $"{name}-{incarnation}"),
+        actor =>
+        {
+            if (placement is not null && Context.Child(actor.Path.Name) is null) placement.Stop(actor, Context);
+            else Context.Stop(actor);
+        });
+
+    private void StopSlot(string name)
+    {
+        slots[name].Stop();
+        slots.Remove(name);
+    }
 
     private static (string, long) DeadlineKey(long requestId) => ("deadline", requestId);
 
@@ -323,9 +355,7 @@ internal sealed partial class Coordinator : PersistentActor
             role, request.Deadline.TotalSeconds, request.Request.GetType().Name, request.Request.Step);
         restarts++;
         Emit(new RoleRestarted(role, $"missed its {request.Deadline.TotalSeconds:0.###} s deadline"));
-        Context.Stop(slot.Ref);
-        slot.Incarnation++;
-        slot.Ref = Context.ActorOf(slot.Props(), $"{slot.Name}-{slot.Incarnation}");
+        slot.Replace();
         Retry(missed.RequestId, request, $"{role} missed its deadline");
     }
 
