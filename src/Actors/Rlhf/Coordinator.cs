@@ -67,6 +67,7 @@ internal sealed partial class Coordinator : PersistentActor
         Recover<StepCompleted>(e => history = history.Apply(e));
         Recover<CheckpointCommitted>(e => history = history.Apply(e));
         Recover<ObjectiveStateChanged>(e => history = history.Apply(e));
+        Recover<RunFinished>(e => history = history.Apply(e));
         Recover<RecoveryCompleted>(_ => ChooseResumePoint());
         Command<Begin>(_ => RunStages(0));
         Command<StopRequested>(_ => OnStop());
@@ -235,6 +236,7 @@ internal sealed partial class Coordinator : PersistentActor
     {
         if (finished) return;
         finished = true;
+        if (!cancelled && rlStarted) Persist(new RunFinished { Steps = stepsDone, Checkpoint = checkpoint }, e => history = history.Apply(e));
         foreach (long id in pending.Keys) Timers.Cancel(DeadlineKey(id));
         pending.Clear();
         completion.TrySetResult(new RlhfRunResult(stepsDone, publishedVersion, checkpoint, stages, before, after ?? [], restarts, cancelled));

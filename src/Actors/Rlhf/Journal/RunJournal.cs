@@ -26,8 +26,10 @@ public sealed record JournaledCheckpoint(long Step, string Directory, string Man
 /// <param name="Checkpoints">The committed checkpoints, ascending by step.</param>
 /// <param name="Attempts">How many times the RL stage started (1 + resumes).</param>
 /// <param name="ObjectiveStates">The objective's state changes (ROPO's round ends), ascending by step.</param>
+/// <param name="Finished">Whether the last attempt reached the run's last step (nothing is left to continue).</param>
 public sealed record RunHistory(
-    IReadOnlyList<JournaledStep> Steps, IReadOnlyList<JournaledCheckpoint> Checkpoints, int Attempts, IReadOnlyList<ObjectiveStateChanged> ObjectiveStates)
+    IReadOnlyList<JournaledStep> Steps, IReadOnlyList<JournaledCheckpoint> Checkpoints, int Attempts, IReadOnlyList<ObjectiveStateChanged> ObjectiveStates,
+    bool Finished = false)
 {
     /// <summary>The history of no run.</summary>
     public static RunHistory Empty { get; } = new([], [], 0, []);
@@ -37,7 +39,8 @@ public sealed record RunHistory(
     {
         RunStarted s => new RunHistory(
             [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1,
-            [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)]),
+            [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)], Finished: false),
+        RunFinished => this with { Finished = true },
         StepCompleted s => this with { Steps = [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion, new Dictionary<string, double>(s.Metrics))] },
         CheckpointCommitted c => this with
         {
@@ -95,7 +98,8 @@ public static class RunJournal
         .Register<RunStarted>("rlhf.run-started")
         .Register<StepCompleted>("rlhf.step-completed")
         .Register<CheckpointCommitted>("rlhf.checkpoint-committed")
-        .Register<ObjectiveStateChanged>("rlhf.objective-state-changed");
+        .Register<ObjectiveStateChanged>("rlhf.objective-state-changed")
+        .Register<RunFinished>("rlhf.run-finished");
 
     /// <summary>The history journaled in <paramref name="runDir"/>, or <see cref="RunHistory.Empty"/> when it has no journal.</summary>
     public static async Task<RunHistory> ReadAsync(string runDir, CancellationToken cancellationToken = default)
