@@ -101,6 +101,10 @@ public sealed class WorkQueue : IAsyncDisposable
         return consumer;
     }
 
+    /// <summary>Drops every message waiting in the queue (those delivered and not yet acknowledged stay with their consumers).</summary>
+    public async Task PurgeAsync(CancellationToken cancellationToken = default) =>
+        await publishing.QueuePurgeAsync(Name, cancellationToken).ConfigureAwait(false);
+
     /// <summary>How many messages wait in the queue (not counting those delivered and not yet acknowledged).</summary>
     public async Task<uint> CountAsync(CancellationToken cancellationToken = default) =>
         await publishing.MessageCountAsync(Name, cancellationToken).ConfigureAwait(false);
