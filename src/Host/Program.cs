@@ -7,6 +7,8 @@ var root = new RootCommand("ActorRL: actor-model RLHF on libtorch")
 {
     GlobalOptions.Config,
     TrainCommand.Create(),
+    NodeCommand.Create(),
+    StatusCommand.Create(),
     EvalCommand.Create(),
     DoctorCommand.Create(),
     BenchCommand.Create(),

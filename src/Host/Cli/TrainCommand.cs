@@ -37,12 +37,7 @@ public static class TrainCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var set = new Option<string[]>("--set")
-        {
-            Description = "Override one configuration key, e.g. --set rl.steps=2 --set objective.name=ppo (repeatable; wins over the file and ACTORRL_ variables)",
-            HelpName = "KEY=VALUE",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
+        Option<string[]> set = ConfigOverrides.Create();
         var fresh = new Option<bool>("--fresh")
         {
             Description = "Start the RL stage over even when run.dir holds a checkpoint of this configuration (the earlier outputs move to run.dir/previous/)",
@@ -58,8 +53,7 @@ public static class TrainCommand
         {
             if (result.GetValue(GlobalOptions.Config) is null) result.AddError("train needs --config FILE, e.g. --config config/quickstart.json");
         });
-        command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(parseResult, parseResult.GetValue(set) ?? [], parseResult.GetValue(fresh), cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, set, parseResult.GetValue(fresh), cancellationToken));
         return command;
     }
 
@@ -72,19 +66,13 @@ public static class TrainCommand
         _ => ["loss"],
     };
 
-    private static async Task<int> RunAsync(ParseResult parseResult, string[] overrides, bool fresh, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parseResult, Option<string[]> set, bool fresh, CancellationToken cancellationToken)
     {
-        FileInfo configFile = parseResult.GetValue(GlobalOptions.Config)!;
-        TrainConfig config;
-        try
+        if (ConfigOverrides.Load(parseResult, set) is not { } config) return ExitCodes.BadConfiguration;
+        if (config.Cluster.Enabled)
         {
-            // Before the host starts, so that a bad key is reported without loading libtorch.
-            config = TrainConfigLoader.Load(configFile.ToString(), overrides);
-        }
-        catch (InvalidConfigurationException e)
-        {
-            Terminal.WriteError(e.Message);
-            return ExitCodes.BadConfiguration;
+            if (!ConfigOverrides.CredentialsGiven(config)) return ExitCodes.BadConfiguration;
+            return await CommandHost.RunAsync(parseResult, cancellationToken, (services, token) => ClusterTrain.RunAsync(config, services, token));
         }
         return await CommandHost.RunAsync(parseResult, cancellationToken, (services, token) => TrainAsync(config, fresh, services, token));
     }
@@ -93,7 +81,7 @@ public static class TrainCommand
     {
         RlhfRunSettings settings = RunSettingsMapper.Map(config, Environment.CurrentDirectory) with
         {
-            ConfigSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RunSettingsMapper.ToJson(config).ToJsonString()))),
+            ConfigSha256 = RunSettingsMapper.ConfigSha256(config),
         };
         try
         {

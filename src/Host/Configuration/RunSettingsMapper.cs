@@ -68,6 +68,13 @@ public static class RunSettingsMapper
         };
     }
 
+    /// <summary>
+    /// The SHA-256 of the configuration's <see cref="ToJson"/> (lowercase hex): what the run computes, so the run journal
+    /// and every node of a cluster can tell whether they run the same thing. The <c>cluster</c> section is not part of it.
+    /// </summary>
+    public static string ConfigSha256(TrainConfig config) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToJson(config).ToJsonString())));
+
     /// <summary>The config name of a task (<c>arithmetic</c>, <c>reviews</c>, <c>preferences</c>).</summary>
     public static string TaskName(TaskName name) => ConfigPath.SnakeCase(name.ToString());
 

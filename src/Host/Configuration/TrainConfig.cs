@@ -10,7 +10,7 @@ namespace ActorRL.Host.Configuration;
 public sealed record TrainConfig
 {
     /// <summary>The top-level sections, as written in the file.</summary>
-    public static readonly IReadOnlyList<string> Sections = ["run", "task", "model", "stages", "rl", ObjectiveConfig.Section, "eval", TorchOptions.Section];
+    public static readonly IReadOnlyList<string> Sections = ["run", "task", "model", "stages", "rl", ObjectiveConfig.Section, "eval", TorchOptions.Section, "cluster"];
 
     /// <summary>Section <c>run</c>.</summary>
     public RunConfig Run { get; init; } = new();
@@ -36,6 +36,9 @@ public sealed record TrainConfig
     /// <summary>Section <c>torch</c>.</summary>
     public TorchOptions Torch { get; init; } = new();
 
+    /// <summary>Section <c>cluster</c> (not part of what the run computes: it says where, not what).</summary>
+    public ClusterConfig Cluster { get; init; } = new();
+
     /// <summary>Throws <see cref="InvalidConfigurationException"/> naming the first invalid key.</summary>
     public void Validate()
     {
@@ -46,6 +49,7 @@ public sealed record TrainConfig
         Rl.Validate();
         Objective.Options.Validate();
         Eval.Validate();
+        Cluster.Validate();
         if (Objective.Name is "rto" or "drto" && Stages.Dpo.Steps == 0)
         {
             throw new InvalidConfigurationException("stages.dpo.steps", $"must be at least 1 with objective {Objective.Name}: its token rewards come from the DPO model");

@@ -90,6 +90,7 @@ public static class TrainConfigLoader
         SnakeCaseBinder.Bind(root.GetSection("stages"), config.Stages);
         SnakeCaseBinder.Bind(root.GetSection("rl"), config.Rl);
         SnakeCaseBinder.Bind(root.GetSection("eval"), config.Eval);
+        SnakeCaseBinder.Bind(root.GetSection("cluster"), config.Cluster);
         StrictSectionBinder.Bind(root.GetSection(TorchOptions.Section), config.Torch);
         if (new TorchOptionsValidator().Validate(null, config.Torch) is { Failed: true } result)
         {

@@ -93,6 +93,54 @@ public sealed class TrainConfigLoaderTests
     }
 
     [Fact]
+    public void TheClusterSectionBindsTakesItsSecretsFromTheEnvironmentAndLeavesTheRunsHashAlone()
+    {
+        string clusterFile = Path.Combine(ConfigDir, "cluster.json");
+        const string password = "ACTORRL_CLUSTER__BROKER__PASSWORD", journal = "ACTORRL_CLUSTER__JOURNAL";
+        Environment.SetEnvironmentVariable(password, "s3cret");
+        Environment.SetEnvironmentVariable(journal, "Host=db;Username=actorrl;Password=p");
+        try
+        {
+            TrainConfig config = TrainConfigLoader.Load(clusterFile, ["cluster.failure_timeout_s=4", "cluster.broker.host=rabbit.example"]);
+            Assert.True(config.Cluster.Enabled);
+            config.Cluster.CheckCredentials();
+            var settings = config.Cluster.Settings("gpu-1", ["coordinator", "learner"]);
+            Assert.Equal(new ActorRL.Actors.Cluster.BrokerSettings("rabbit.example", 5672, "/", "actorrl", "s3cret"), settings.Broker);
+            Assert.Equal(TimeSpan.FromSeconds(4), settings.FailureTimeout);
+            Assert.Equal("Host=db;Username=actorrl;Password=p", config.Cluster.Journal);
+            // Where the run runs is not what it computes: the hash and the resolved configuration leave the section out.
+            TrainConfig local = TrainConfigLoader.Load(clusterFile, ["cluster.name="]);
+            Assert.False(local.Cluster.Enabled);
+            Assert.Equal(RunSettingsMapper.ConfigSha256(local), RunSettingsMapper.ConfigSha256(config));
+            Assert.DoesNotContain("s3cret", RunSettingsMapper.ToJson(config).ToJsonString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(password, null);
+            Environment.SetEnvironmentVariable(journal, null);
+        }
+    }
+
+    [Fact]
+    public void ClusterErrorsNameTheKey()
+    {
+        string clusterFile = Path.Combine(ConfigDir, "cluster.json");
+        var timing = Assert.Throws<InvalidConfigurationException>(() => TrainConfigLoader.Load(clusterFile, ["cluster.failure_timeout_s=1"]));
+        Assert.Equal("cluster.failure_timeout_s", timing.Field);
+        var port = Assert.Throws<InvalidConfigurationException>(() => TrainConfigLoader.Load(clusterFile, ["cluster.broker.port=0"]));
+        Assert.Equal("cluster.broker.port", port.Field);
+
+        TrainConfig noSecrets = TrainConfigLoader.Load(clusterFile);
+        Assert.Equal("cluster.broker.user", Assert.Throws<InvalidConfigurationException>(noSecrets.Cluster.CheckCredentials).Field);
+        TrainConfig guest = TrainConfigLoader.Load(clusterFile, ["cluster.broker.user=guest", "cluster.broker.password=guest", "cluster.broker.host=10.0.0.7", "cluster.journal=Host=db"]);
+        var refused = Assert.Throws<InvalidConfigurationException>(guest.Cluster.CheckCredentials);
+        Assert.Equal("cluster.broker.user", refused.Field);
+        Assert.Contains("the guest account may be used only with a broker on this machine, not 10.0.0.7", refused.Message, StringComparison.Ordinal);
+        TrainConfig noJournal = TrainConfigLoader.Load(clusterFile, ["cluster.broker.password=p"]);
+        Assert.Equal("cluster.journal", Assert.Throws<InvalidConfigurationException>(noJournal.Cluster.CheckCredentials).Field);
+    }
+
+    [Fact]
     public void EnvironmentValueErrorsNameTheVariable()
     {
         const string variable = "ACTORRL_RL__ROLLOUT_WORKERS";

@@ -13,6 +13,9 @@ namespace ActorRL.Actors.Rlhf.Cluster;
 /// </summary>
 public sealed class RlhfNode : IAsyncDisposable
 {
+    /// <summary>The name of the cluster singleton that manages the run (its coordinator runs where it runs).</summary>
+    public const string ManagerSingleton = RunManager.Name;
+
     /// <summary>The roles a node can host.</summary>
     public static readonly IReadOnlyList<string> KnownRoles = ["coordinator", "learner", "reference", "reward", "rollout"];
 

@@ -26,6 +26,7 @@ internal sealed class RolloutNode : ReceiveActor
     private RoleSetupInfo? workerSetup;
     private WeightsPublished? latest;
     private int incarnation;
+    private bool tookFirst;
 
     public RolloutNode(RlhfRunSettings settings, FaultInjector faults, ClusterNode node)
     {
@@ -79,6 +80,11 @@ internal sealed class RolloutNode : ReceiveActor
             worker = Context.ActorOf(Props.Create(() => new RolloutWorker(setup)), $"worker-{++incarnation}");
             workerSetup = work.Setup;
             if (latest is not null) worker.Tell(latest);
+        }
+        if (working.Count == 0 && incarnation == 1 && !tookFirst)
+        {
+            tookFirst = true;
+            Context.Log.LogInformation("node {Node} took its first generation chunk (step {Step})", node.Settings.NodeName, work.Request.Step);
         }
         if (delivered.Redelivered)
         {
