@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorRL.Actors.Cluster;
 using ActorRL.Actors.Persistence;
 using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Rlhf;
@@ -74,6 +75,7 @@ internal sealed partial class Coordinator : PersistentActor
         Command<RoleReply>(OnReply);
         Command<DeadlineMissed>(OnDeadline);
         Command<StageProgressed>(p => Emit(new StageStepped(p.Progress)));
+        Command<MemberDown>(OnMemberDown);
     }
 
     public override string PersistenceId => RunJournal.PersistenceId;
@@ -91,6 +93,12 @@ internal sealed partial class Coordinator : PersistentActor
     private RoleSetup Setup => setup ?? throw new InvalidOperationException("the roles are created after the stages");
 
     private ILogger Log => Context.Log;
+
+    protected internal override void PreStart()
+    {
+        base.PreStart();
+        if (placement is not null) Context.System.EventStream.Subscribe<MemberDown>(Self);
+    }
 
     // A failure of the coordinator itself ends the run with that failure rather than restarting it with its state lost.
     protected internal override void PreRestart(Exception reason, object? message)
@@ -350,15 +358,38 @@ internal sealed partial class Coordinator : PersistentActor
     private void OnDeadline(DeadlineMissed missed)
     {
         if (finished || !pending.TryGetValue(missed.RequestId, out Pending? request)) return;
-        pending.Remove(missed.RequestId);
-        RoleSlot slot = slots[request.Slot];
-        string role = slot.Ref.Path.ToString();
+        string role = slots[request.Slot].Ref.Path.ToString();
         Log.LogWarning("{Role} missed its {Deadline:0.###} s deadline for {Request} of step {Step}: replacing it and re-sending the work",
             role, request.Deadline.TotalSeconds, request.Request.GetType().Name, request.Request.Step);
+        Replace(missed.RequestId, request, $"missed its {request.Deadline.TotalSeconds:0.###} s deadline");
+    }
+
+    // A node of the cluster went down: the roles placed there will not answer, so their work is re-sent at once to
+    // replacements on the nodes still up, rather than after its deadline.
+    private void OnMemberDown(MemberDown down)
+    {
+        if (finished) return;
+        foreach ((long id, Pending request) in pending.ToList())
+        {
+            if (slots.TryGetValue(request.Slot, out RoleSlot? slot) && slot.Ref.Path.Address.Host == down.Member.Node)
+            {
+                Log.LogWarning("{Role} was on node {Node}, which is down ({Reason}): replacing it and re-sending {Request} of step {Step}",
+                    slot.Ref.Path, down.Member.Node, down.Reason, request.Request.GetType().Name, request.Request.Step);
+                Timers.Cancel(DeadlineKey(id));
+                Replace(id, request, $"its node {down.Member.Node} is down");
+            }
+        }
+    }
+
+    private void Replace(long id, Pending request, string why)
+    {
+        pending.Remove(id);
+        RoleSlot slot = slots[request.Slot];
+        string role = slot.Ref.Path.ToString();
         restarts++;
-        Emit(new RoleRestarted(role, $"missed its {request.Deadline.TotalSeconds:0.###} s deadline"));
+        Emit(new RoleRestarted(role, why));
         slot.Replace();
-        Retry(missed.RequestId, request, $"{role} missed its deadline");
+        Retry(id, request, $"{role} {why}");
     }
 
     private void Retry(long id, Pending request, string why)

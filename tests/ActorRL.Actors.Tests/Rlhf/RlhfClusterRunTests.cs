@@ -100,4 +100,88 @@ public sealed class RlhfClusterRunTests(RabbitMqServer broker) : IAsyncLifetime
         Assert.Contains(nodes.Where(n => n.System.Name.StartsWith("rollout-", StringComparison.Ordinal)),
             n => n.System.ResolveLocal("/user/rollout/worker-1") is not null);
     }
+
+    private static HashSet<long> UniqueSamples(RunHistory history, int expected)
+    {
+        var ids = history.Steps.SelectMany(s => s.SampleIds).ToList();
+        Assert.Equal(expected, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        return [.. ids];
+    }
+
+    private async Task<RunHistory> JournalAsync()
+    {
+        await using var stores = SqlPersistence.OpenPostgres(postgres.ConnectionString);
+        return await RunJournal.ReadAsync(stores.Journal);
+    }
+
+    private async Task CrashAsync(RlhfNode node)
+    {
+        var entry = nodes.Single(n => n.Node == node);
+        await node.Cluster.CrashAsync();
+        await entry.System.Terminate();
+        nodes.Remove(entry);
+    }
+
+    [Fact]
+    public async Task WhenTheCoordinatorsNodeDiesTheStandbyContinuesFromTheJournalAndTheClientFollows()
+    {
+        RlhfRunSettings settings = SmokeRun.Settings(Path.Combine(root, "run"), "drto", steps: 6) with { ConfigSha256 = "cluster-test-config", CheckpointEvery = 1 };
+        RlhfNode main = await StartNodeAsync(settings, "main", "coordinator", "learner");
+        await StartNodeAsync(settings, "standby", "coordinator", "learner", "reference", "reward");
+        await StartNodeAsync(settings, "rollout-a", "rollout");
+
+        ActorSystem clientSystem = System("client");
+        nodes.Add((clientSystem, null));
+        var progress = new ConcurrentQueue<RunProgress>();
+        var crashed = new TaskCompletionSource();
+        Task<RunEnded> run = RlhfClusterClient.RunAsync(clientSystem, settings, Cluster("client"), p =>
+        {
+            progress.Enqueue(p);
+            if (p.Stage == "rl" && p.Step == 3) crashed.TrySetResult();
+        }, CancellationToken.None);
+        await crashed.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await CrashAsync(main);
+
+        RunEnded ended = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal("", ended.Error);
+        Assert.Equal(6, ended.StepsCompleted);
+        Assert.Equal("standby", ended.CoordinatorNode);
+        RunHistory history = await JournalAsync();
+        Assert.True(history.Finished);
+        Assert.True(history.Attempts >= 2, $"{history.Attempts} attempt(s)");
+        Assert.Equal([1L, 2, 3, 4, 5, 6], history.Steps.Select(s => s.Step));
+        UniqueSamples(history, 6 * settings.PromptsPerStep * settings.SamplesPerPrompt);
+        // The standby continued from a checkpoint committed before the crash, not from the start.
+        Assert.Contains(progress, p => p.Stage == "rl" && p.CoordinatorNode == "standby" && p.Step > 1);
+        Assert.DoesNotContain(progress, p => p.Stage == "rl" && p.CoordinatorNode == "standby" && p.Step == 1);
+    }
+
+    [Fact]
+    public async Task WhenARolloutNodeDiesItsWorkGoesToTheOtherAndNothingIsLostOrTrainedTwice()
+    {
+        RlhfRunSettings settings = SmokeRun.Settings(Path.Combine(root, "run"), "drto", steps: 6) with { ConfigSha256 = "cluster-test-config", RolloutWorkers = 4 };
+        await StartNodeAsync(settings, "main", "coordinator", "learner", "reference", "reward");
+        RlhfNode doomed = await StartNodeAsync(settings, "rollout-a", "rollout");
+        await StartNodeAsync(settings, "rollout-b", "rollout");
+
+        ActorSystem clientSystem = System("client");
+        nodes.Add((clientSystem, null));
+        var crashed = new TaskCompletionSource();
+        Task<RunEnded> run = RlhfClusterClient.RunAsync(clientSystem, settings, Cluster("client"), p =>
+        {
+            if (p.Stage == "rl" && p.Step == 2) crashed.TrySetResult();
+        }, CancellationToken.None);
+        await crashed.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await CrashAsync(doomed);
+
+        RunEnded ended = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal("", ended.Error);
+        Assert.Equal(6, ended.StepsCompleted);
+        RunHistory history = await JournalAsync();
+        Assert.Equal(1, history.Attempts);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], history.Steps.Select(s => s.Step));
+        UniqueSamples(history, 6 * settings.PromptsPerStep * settings.SamplesPerPrompt);
+        Assert.Contains(logs["rollout-b"].Entries, e => e.Message.Contains("took its first generation chunk", StringComparison.Ordinal));
+    }
 }

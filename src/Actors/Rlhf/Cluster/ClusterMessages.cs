@@ -21,7 +21,9 @@ public sealed record StopRole(string Slot, int Incarnation);
 /// <param name="Setup">What the rollout worker is made from.</param>
 /// <param name="Request">The chunk.</param>
 /// <param name="ReplyTo">The full path of the coordinator that asked.</param>
-public sealed record GenerationWork(RoleSetupInfo Setup, RolloutRequested Request, string ReplyTo);
+/// <param name="WeightsTopic">The weights topic of the run's attempt that asked (each attempt publishes its own
+/// versions, so a version of an attempt that died never reaches the workers of the next).</param>
+public sealed record GenerationWork(RoleSetupInfo Setup, RolloutRequested Request, string ReplyTo, string WeightsTopic);
 
 /// <summary>A chunk's result (<see cref="RolloutsGenerated"/> or <see cref="RoleFailed"/>) on the durable results queue.</summary>
 public sealed record GenerationResult(string ReplyTo, string RolloutNode, RoleReply Reply);
@@ -66,8 +68,11 @@ public static class RlhfClusterWire
         wire.Map<GenerationWork, W.GenerationWork>(202, m =>
         {
             (uint id, byte[] payload) = wire.Serialize(m.Request, int.MaxValue);
-            return new W.GenerationWork { Setup = ToWire(m.Setup), TypeId = id, Request = UnsafeByteOperations.UnsafeWrap(payload), ReplyTo = m.ReplyTo };
-        }, w => new GenerationWork(FromWire(w.Setup), Nested<RolloutRequested>(wire, w.TypeId, w.Request), w.ReplyTo));
+            return new W.GenerationWork
+            {
+                Setup = ToWire(m.Setup), TypeId = id, Request = UnsafeByteOperations.UnsafeWrap(payload), ReplyTo = m.ReplyTo, WeightsTopic = m.WeightsTopic,
+            };
+        }, w => new GenerationWork(FromWire(w.Setup), Nested<RolloutRequested>(wire, w.TypeId, w.Request), w.ReplyTo, w.WeightsTopic));
         wire.Map<GenerationResult, W.GenerationResult>(203, m =>
         {
             (uint id, byte[] payload) = wire.Serialize(m.Reply, int.MaxValue);

@@ -34,12 +34,13 @@ internal sealed class RolloutNode : ReceiveActor
         this.faults = faults;
         this.node = node;
         ReceiveAsync<Start>(_ => StartAsync());
-        Receive<WorkDelivered>(OnWork);
-        Receive<WeightsPublished>(published =>
+        ReceiveAsync<WorkDelivered>(OnWorkAsync);
+        Receive<TopicVersion>(version =>
         {
-            if (latest is not null && published.Weights.Version <= latest.Weights.Version) return;
-            latest = published;
-            worker?.Tell(published);
+            // A version the previous attempt's subscription delivered late is not this attempt's.
+            if (version.Topic != weights?.Topic || latest is not null && version.Weights.Weights.Version <= latest.Weights.Version) return;
+            latest = version.Weights;
+            worker?.Tell(latest);
         });
         ReceiveAsync<RolloutsGenerated>(reply => ReplyAsync(reply));
         ReceiveAsync<RoleFailed>(async reply =>
@@ -53,35 +54,41 @@ internal sealed class RolloutNode : ReceiveActor
     /// <summary>Started once the queues are open: consumption begins then.</summary>
     private sealed record Start;
 
+    /// <summary>A verified policy version from the weights topic <paramref name="Topic"/>.</summary>
+    private sealed record TopicVersion(string Topic, WeightsPublished Weights);
+
     protected internal override void PreStart() => Self.Tell(new Start());
 
     private async Task StartAsync()
     {
         generate = await WorkQueue.OpenAsync(node, RolloutQueues.GenerateQueue);
         results = await WorkQueue.OpenAsync(node, RolloutQueues.ResultsQueue);
-        IActorRef self = Self;
-        WireRegistry wire = RlhfClusterWire.Create();
-        weights = await WeightsSubscriber.CreateAsync(node, RolloutQueues.PolicyTopic, version =>
-        {
-            if (wire.Deserialize(RlhfWire.Ids[typeof(WeightsPublished)], version.Bytes) is WeightsPublished published) self.Tell(published);
-        });
         // One chunk at a time: a chunk waiting here is one no other rollout node can take.
         await generate.ConsumeAsync(Self, prefetch: 1);
     }
 
-    private void OnWork(WorkDelivered delivered)
+    private async Task OnWorkAsync(WorkDelivered delivered)
     {
         var work = (GenerationWork)delivered.Message;
-        if (worker is null || !SameSetup(workerSetup!, work.Setup))
+        if (worker is null || work.WeightsTopic != weights?.Topic || !SameSetup(workerSetup!, work.Setup))
         {
-            // A new run (or attempt) may start from other stage checkpoints: a fresh worker for it.
+            // A new run or attempt: a fresh worker, following the versions that attempt publishes (an attempt that
+            // continues from a checkpoint publishes that checkpoint's version again, below what the last one reached).
             if (worker is not null) Context.Stop(worker);
+            latest = null;
+            if (weights is not null) await weights.DisposeAsync();
+            IActorRef self = Self;
+            WireRegistry wire = RlhfClusterWire.Create();
+            string topic = work.WeightsTopic;
+            weights = await WeightsSubscriber.CreateAsync(node, topic, version =>
+            {
+                if (wire.Deserialize(RlhfWire.Ids[typeof(WeightsPublished)], version.Bytes) is WeightsPublished published) self.Tell(new TopicVersion(topic, published));
+            });
             var setup = new RoleSetup(settings, faults, work.Setup.StageDirs, null);
             worker = Context.ActorOf(Props.Create(() => new RolloutWorker(setup)), $"worker-{++incarnation}");
             workerSetup = work.Setup;
-            if (latest is not null) worker.Tell(latest);
         }
-        if (working.Count == 0 && incarnation == 1 && !tookFirst)
+        if (!tookFirst)
         {
             tookFirst = true;
             Context.Log.LogInformation("node {Node} took its first generation chunk (step {Step})", node.Settings.NodeName, work.Request.Step);

@@ -15,9 +15,6 @@ internal sealed class RolloutQueues : IAsyncDisposable
     /// <summary>The work queue of finished chunks.</summary>
     public const string ResultsQueue = "results";
 
-    /// <summary>The weights topic the rollout nodes follow.</summary>
-    public const string PolicyTopic = "policy";
-
     private RolloutQueues(WorkQueue generate, WorkQueue results, WeightsPublisher weights)
     {
         Generate = generate;
@@ -31,13 +28,14 @@ internal sealed class RolloutQueues : IAsyncDisposable
 
     public WeightsPublisher Weights { get; }
 
-    /// <summary>Opens the queues and the policy's publisher on the coordinator's node.</summary>
-    public static async Task<RolloutQueues> OpenAsync(ClusterNode node, CancellationToken cancellationToken = default)
+    /// <summary>Opens the queues, and the publisher of the policy's versions on <paramref name="weightsTopic"/>, on the
+    /// coordinator's node.</summary>
+    public static async Task<RolloutQueues> OpenAsync(ClusterNode node, string weightsTopic, CancellationToken cancellationToken = default)
     {
         WorkQueue generate = await WorkQueue.OpenAsync(node, GenerateQueue, cancellationToken).ConfigureAwait(false);
         WorkQueue results = await WorkQueue.OpenAsync(node, ResultsQueue, cancellationToken).ConfigureAwait(false);
         int chunk = Math.Min(4 << 20, node.Settings.MaxMessageBytes - (64 << 10));
-        WeightsPublisher weights = await WeightsPublisher.CreateAsync(node, PolicyTopic, chunk, cancellationToken).ConfigureAwait(false);
+        WeightsPublisher weights = await WeightsPublisher.CreateAsync(node, weightsTopic, chunk, cancellationToken).ConfigureAwait(false);
         return new RolloutQueues(generate, results, weights);
     }
 
@@ -63,7 +61,7 @@ internal sealed class RolloutQueueSlot : ReceiveActor
 {
     public RolloutQueueSlot(RolloutQueues queues, IActorRef weights, RoleSetupInfo setup, string replyTo)
     {
-        ReceiveAsync<RolloutRequested>(request => queues.Generate.PublishAsync(new GenerationWork(setup, request, replyTo)));
+        ReceiveAsync<RolloutRequested>(request => queues.Generate.PublishAsync(new GenerationWork(setup, request, replyTo, queues.Weights.Topic)));
         Receive<WeightsPublished>(published => weights.Tell(published));
     }
 }

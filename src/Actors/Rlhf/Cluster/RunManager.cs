@@ -34,12 +34,15 @@ internal sealed class RunManager : ReceiveActor
         this.journal = journal;
         this.faults = faults;
         ReceiveAsync<Recovered>(OnRecoveredAsync);
+        ReceiveAsync<TakeOver>(_ => StartAsync());
         ReceiveAsync<RunWanted>(OnWantedAsync);
         Receive<Observed>(OnObserved);
         Receive<Completed>(OnCompleted);
     }
 
     private sealed record Recovered;
+
+    private sealed record TakeOver;
 
     private sealed record Observed(RlhfRunEvent Event);
 
@@ -53,8 +56,11 @@ internal sealed class RunManager : ReceiveActor
         RunHistory history = await RunJournal.ReadAsync(journal.Journal);
         if (history.Attempts > 0 && !history.Finished)
         {
-            Context.Log.LogInformation("node {Node} continues the unfinished run from its journal ({Steps} committed steps)", node.Settings.NodeName, history.Steps.Count);
-            await StartAsync();
+            // Taking over from a node that just died: by the failure timeout every member has marked it down, so no
+            // role is placed on it.
+            Context.Log.LogInformation("node {Node} continues the unfinished run from its journal ({Steps} committed steps) in {Wait:0.#} s",
+                node.Settings.NodeName, history.Steps.Count, node.Settings.FailureTimeout.TotalSeconds);
+            Timers.StartSingleTimer("take-over", new TakeOver(), node.Settings.FailureTimeout);
         }
         else if (history.Finished)
         {
@@ -82,7 +88,8 @@ internal sealed class RunManager : ReceiveActor
     {
         if (coordinator is not null || starting) return;
         starting = true;
-        queues = await RolloutQueues.OpenAsync(node);
+        // Each attempt publishes its policy versions on a topic of its own.
+        queues = await RolloutQueues.OpenAsync(node, $"policy-{DateTime.UtcNow.Ticks}");
         WireRegistry wire = RlhfClusterWire.Create();
         IActorRef weights = Context.ActorOf(Props.Create(() => new WeightsRelay(queues.Weights, wire)), "weights");
         var placement = new ClusterRolePlacement(node, queues, weights);
