@@ -70,7 +70,11 @@ public static class RlhfClusterWire
             (uint id, byte[] payload) = wire.Serialize(m.Request, int.MaxValue);
             return new W.GenerationWork
             {
-                Setup = ToWire(m.Setup), TypeId = id, Request = UnsafeByteOperations.UnsafeWrap(payload), ReplyTo = m.ReplyTo, WeightsTopic = m.WeightsTopic,
+                Setup = ToWire(m.Setup),
+                TypeId = id,
+                Request = UnsafeByteOperations.UnsafeWrap(payload),
+                ReplyTo = m.ReplyTo,
+                WeightsTopic = m.WeightsTopic,
             };
         }, w => new GenerationWork(FromWire(w.Setup), Nested<RolloutRequested>(wire, w.TypeId, w.Request), w.ReplyTo, w.WeightsTopic));
         wire.Map<GenerationResult, W.GenerationResult>(203, m =>
