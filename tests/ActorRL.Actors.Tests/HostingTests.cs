@@ -15,7 +15,7 @@ public class HostingTests
         var journal = new Journal();
         var logs = new InMemoryLoggerProvider();
         IActorRef? worker = null;
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(logs);
         builder.Services.AddActorSystem("hosted", start: (system, services) =>
         {

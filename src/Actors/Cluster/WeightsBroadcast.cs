@@ -151,19 +151,29 @@ public sealed class WeightsPublisher : IAsyncDisposable
         }
     }
 
-    // Chunks leave in order and each waits for its confirm before the next: subscribers then see a version's chunks in
-    // order, and at most one chunk's buffer is in use.
+    // Chunks leave in order, several in flight: a chunk is serialized into a buffer of its own and published while the
+    // broker still confirms the ones before it, so the link never idles waiting for a confirm. At most
+    // ChunksInFlight(chunkBytes) chunks (and their buffers) are outstanding; PublishAsync completes once every chunk was
+    // confirmed. The channel keeps the order of the publishes (one sequence of calls, one frame writer), so subscribers
+    // still see a version's chunks in order.
     private async Task<int> SendAsync(string toExchange, string routingKey, Latest version, CancellationToken ct)
     {
         ReadOnlyMemory<byte> bytes = version.Bytes;
         int count = Math.Max(1, (int)((bytes.Length + (long)chunkBytes - 1) / chunkBytes));
-        var properties = new BasicProperties { Type = WeightsTopic.ChunkType };
+        int window = ChunksInFlight(chunkBytes);
         ByteString sha = UnsafeByteOperations.UnsafeWrap(version.Sha256);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(bytes.Length, chunkBytes) + WeightsTopic.HeaderBytes);
+        var inFlight = new Queue<(Task Confirmed, byte[] Buffer)>(Math.Min(window, count));
         try
         {
             for (int index = 0; index < count; index++)
             {
+                if (inFlight.Count == window)
+                {
+                    (Task confirmed, byte[] done) = inFlight.Peek();
+                    await confirmed.ConfigureAwait(false);
+                    inFlight.Dequeue();
+                    ArrayPool<byte>.Shared.Return(done);
+                }
                 int offset = index * chunkBytes;
                 var chunk = new WeightsChunk
                 {
@@ -178,16 +188,57 @@ public sealed class WeightsPublisher : IAsyncDisposable
                     Data = UnsafeByteOperations.UnsafeWrap(bytes.Slice(offset, Math.Min(chunkBytes, bytes.Length - offset))),
                 };
                 int size = chunk.CalculateSize();
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
                 chunk.WriteTo(buffer.AsSpan(0, size));
-                await publishing.BasicPublishAsync(toExchange, routingKey, mandatory: false, properties, buffer.AsMemory(0, size), ct).ConfigureAwait(false);
+                // Each publish gets its own properties: the client writes the confirm's sequence number into their headers.
+                Task published;
+                try
+                {
+                    published = publishing.BasicPublishAsync(toExchange, routingKey, mandatory: false, new BasicProperties { Type = WeightsTopic.ChunkType },
+                        buffer.AsMemory(0, size), ct).AsTask();
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+                inFlight.Enqueue((published, buffer));
+            }
+            while (inFlight.Count > 0)
+            {
+                (Task confirmed, byte[] done) = inFlight.Peek();
+                await confirmed.ConfigureAwait(false);
+                inFlight.Dequeue();
+                ArrayPool<byte>.Shared.Return(done);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // After a failure: the publishes still outstanding end too (their confirms fail with the channel, or are
+            // cancelled with ct); only then may their buffers go back to the pool.
+            while (inFlight.TryDequeue(out (Task Confirmed, byte[] Buffer) left))
+            {
+                try
+                {
+                    await left.Confirmed.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or OperationInterruptedException or AlreadyClosedException or PublishException or IOException or ObjectDisposedException)
+                {
+                    // The first failure is what the caller sees.
+                }
+                ArrayPool<byte>.Shared.Return(left.Buffer);
+            }
         }
         return count;
     }
+
+    // Chunks outstanding at a time: up to InFlightBytes of them, at least 2 (so one is on the wire while the broker
+    // confirms the other) and at most MaxChunksInFlight (well under the client's default limit of outstanding confirms,
+    // which delays publishes beyond half of its 128).
+    internal static int ChunksInFlight(int chunkBytes) => Math.Clamp(InFlightBytes / Math.Max(1, chunkBytes), 2, MaxChunksInFlight);
+
+    private const int InFlightBytes = 32 << 20;
+    private const int MaxChunksInFlight = 16;
 
     private async Task OnWantedAsync(string? type, ReadOnlyMemory<byte> body)
     {
@@ -367,7 +418,8 @@ public sealed class WeightsSubscriber : IAsyncDisposable
             switch (type)
             {
                 case WeightsTopic.ChunkType:
-                    WeightsChunk chunk = WeightsChunk.Parser.ParseFrom(body.Span);
+                    // The chunk's data stays in the delivery's buffer: Accept copies it into the version, before this returns.
+                    WeightsChunk chunk = WeightsTopic.ParseChunk(body);
                     lock (receiving)
                     {
                         Accept(chunk);
@@ -444,6 +496,7 @@ public sealed class WeightsSubscriber : IAsyncDisposable
             node.Log.LogInformation("node {Node} discarded incomplete weights version {Current} of topic {Topic} ({Received} of {Count} chunks) for version {Version}",
                 node.Settings.NodeName, current.Version, Topic, current.Received, current.Count, version);
             assembling = null;
+            current.Dispose();
         }
         Assembly assembly = assembling ??= new Assembly(chunk);
         if (chunk.Count != assembly.Count || chunk.TotalBytes != assembly.Bytes.Length || !chunk.Sha256.Span.SequenceEqual(assembly.Sha256))
@@ -460,10 +513,14 @@ public sealed class WeightsSubscriber : IAsyncDisposable
         assembly.Has[chunk.Index] = true;
         assembly.Received++;
         assembly.ReceivedBytes += chunk.Data.Length;
+        assembly.Hash(chunk.Offset, chunk.Data.Length);
         if (assembly.Received < assembly.Count) return;
 
         assembling = null;
-        Complete(assembly);
+        using (assembly)
+        {
+            Complete(assembly);
+        }
     }
 
     // What a chunk must satisfy on its own before anything is allocated or written for it.
@@ -491,7 +548,15 @@ public sealed class WeightsSubscriber : IAsyncDisposable
                 node.Settings.NodeName, assembly.Version, Topic, assembly.ReceivedBytes, assembly.Bytes.Length);
             return;
         }
-        byte[] hash = SHA256.HashData(assembly.Bytes);
+        // The bytes were hashed as they arrived, in order of their offsets; chunks that overlap instead of tiling the
+        // version leave a gap in that order (their sizes add up to the total, so one must leave one).
+        if (assembly.HashedBytes != assembly.Bytes.Length)
+        {
+            node.Log.LogWarning("node {Node} dropped weights version {Version} of topic {Topic}: its chunks overlap and leave bytes {Gap}.. of its {Total} bytes out",
+                node.Settings.NodeName, assembly.Version, Topic, assembly.HashedBytes, assembly.Bytes.Length);
+            return;
+        }
+        byte[] hash = assembly.FinishHash();
         if (!hash.AsSpan().SequenceEqual(assembly.Sha256))
         {
             node.Log.LogWarning("node {Node} dropped weights version {Version} of topic {Topic}: the SHA-256 of its {Total} bytes is {Actual}, not the published {Expected}",
@@ -517,10 +582,22 @@ public sealed class WeightsSubscriber : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         await WeightsTopic.CloseAsync(channel, node.Log).ConfigureAwait(false);
+        lock (receiving)
+        {
+            assembling?.Dispose();
+            assembling = null;
+        }
     }
 
-    private sealed class Assembly(WeightsChunk first)
+    // A version being assembled. Its SHA-256 is computed as the bytes arrive, not once at the end: each chunk is hashed
+    // as soon as every byte before it is in (in the usual order of arrival, at once), so by the last chunk only that one
+    // is left to hash, and verification overlaps the transfer.
+    private sealed class Assembly(WeightsChunk first) : IDisposable
     {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Chunks in, not yet hashed because bytes before them are missing: their length by offset.
+        private readonly Dictionary<long, int> waiting = [];
+
         public long Version { get; } = first.Version;
 
         public int Count { get; } = first.Count;
@@ -535,6 +612,25 @@ public sealed class WeightsSubscriber : IAsyncDisposable
         public int Received { get; set; }
 
         public long ReceivedBytes { get; set; }
+
+        // The first HashedBytes bytes are in the hash.
+        public long HashedBytes { get; private set; }
+
+        // Hashes the chunk at offset (now in Bytes), and every waiting chunk it connects to the hashed bytes. A chunk
+        // starting where another one waits, or inside the hashed bytes, never joins: the version then fails to verify.
+        public void Hash(long offset, int length)
+        {
+            if (length == 0 || offset < HashedBytes || !waiting.TryAdd(offset, length)) return;
+            while (waiting.Remove(HashedBytes, out int next))
+            {
+                hash.AppendData(Bytes, (int)HashedBytes, next);
+                HashedBytes += next;
+            }
+        }
+
+        public byte[] FinishHash() => hash.GetHashAndReset();
+
+        public void Dispose() => hash.Dispose();
     }
 }
 
@@ -560,6 +656,77 @@ internal static partial class WeightsTopic
 
     // Names stay under the broker's 255 bytes: the cluster name and the topic take 100 characters at most each.
     internal static string UniqueName(string prefix) => $"{prefix}.{Guid.NewGuid():N}"[..Math.Min(MaxNameLength, prefix.Length + 13)];
+
+    /// <summary>
+    /// Parses a chunk without copying its data: the returned chunk's <see cref="WeightsChunk.Data"/> wraps
+    /// <paramref name="body"/>, so it is valid only as long as the body is. A chunk's data comes last (fields are
+    /// written in the order of their numbers); the fields before it are parsed as usual. Anything else (no data field,
+    /// one that is not last, a body that does not scan) is parsed as a whole, with protobuf's own errors.
+    /// </summary>
+    /// <exception cref="InvalidProtocolBufferException">The body is not a chunk.</exception>
+    internal static WeightsChunk ParseChunk(ReadOnlyMemory<byte> body)
+    {
+        if (DataField(body.Span) is not (int tagStart, int dataStart, int dataLength)) return WeightsChunk.Parser.ParseFrom(body.Span);
+        WeightsChunk chunk = WeightsChunk.Parser.ParseFrom(body.Span[..tagStart]);
+        chunk.Data = UnsafeByteOperations.UnsafeWrap(body.Slice(dataStart, dataLength));
+        return chunk;
+    }
+
+    // Where the body's last field is its only data field (8, length-delimited): the field's start, and its bytes.
+    private static (int TagStart, int DataStart, int DataLength)? DataField(ReadOnlySpan<byte> body)
+    {
+        const int DataTag = (8 << 3) | 2;
+        int position = 0;
+        (int, int, int)? found = null;
+        while (position < body.Length)
+        {
+            int tagStart = position;
+            if (!TryReadVarint(body, ref position, out ulong tag)) return null;
+            ulong length;
+            switch (tag & 7)
+            {
+                case 0:
+                    if (!TryReadVarint(body, ref position, out _)) return null;
+                    length = 0;
+                    break;
+                case 1:
+                    length = 8;
+                    break;
+                case 2:
+                    if (!TryReadVarint(body, ref position, out length)) return null;
+                    break;
+                case 5:
+                    length = 4;
+                    break;
+                default:
+                    return null;
+            }
+            if (length > (ulong)(body.Length - position)) return null;
+            if (tag == DataTag)
+            {
+                if (found is not null) return null; // a second data field: protobuf keeps the last one
+                found = (tagStart, position, (int)length);
+            }
+            else if (found is not null)
+            {
+                return null; // a field after the data
+            }
+            position += (int)length;
+        }
+        return found;
+    }
+
+    private static bool TryReadVarint(ReadOnlySpan<byte> body, ref int position, out ulong value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 64 && position < body.Length; shift += 7)
+        {
+            byte b = body[position++];
+            value |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80) return true;
+        }
+        return false;
+    }
 
     internal static void Validate(string topic)
     {

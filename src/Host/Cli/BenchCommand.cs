@@ -5,6 +5,7 @@ using ActorRL.Host.Bench.Actors;
 using ActorRL.Host.Bench.Model;
 using ActorRL.Host.Bench.Persistence;
 using ActorRL.Host.Bench.Pipeline;
+using ActorRL.Host.Bench.Transport;
 using ActorRL.Host.Hosting;
 using ActorRL.Models.Tensors;
 using Spectre.Console;
@@ -23,6 +24,7 @@ public static class BenchCommand
         bench.Subcommands.Add(ModelBenchCommand.Create());
         bench.Subcommands.Add(PipelineBenchCommand.Create());
         bench.Subcommands.Add(PersistenceBenchCommand.Create());
+        bench.Subcommands.Add(TransportBenchCommand.Create());
         return bench;
     }
 
