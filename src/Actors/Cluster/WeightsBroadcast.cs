@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ActorRL.Actors.Cluster.Wire;
 using Google.Protobuf;
@@ -13,7 +12,7 @@ namespace ActorRL.Actors.Cluster;
 
 /// <summary>One complete, verified policy version as a <see cref="WeightsSubscriber"/> hands it over.</summary>
 /// <param name="Version">The version the learner published it under.</param>
-/// <param name="Bytes">The whole version, exactly as published (its SHA-256 was checked); the receiver owns it.</param>
+/// <param name="Bytes">The whole version, exactly as published (every chunk's CRC-32C was checked); the receiver owns it.</param>
 public sealed record ReceivedWeights(long Version, byte[] Bytes);
 
 /// <summary>
@@ -138,7 +137,7 @@ public sealed class WeightsPublisher : IAsyncDisposable
                 throw new ArgumentException($"weights version {version} of topic {Topic} must be above the last published version {last.Version}", nameof(version));
             }
             var clock = Stopwatch.StartNew();
-            var next = new Latest(version, weights, SHA256.HashData(weights.Span));
+            var next = new Latest(version, weights);
             int chunks = await SendAsync(exchange, "", next, ct).ConfigureAwait(false);
             Volatile.Write(ref latest, next);
             double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
@@ -156,12 +155,12 @@ public sealed class WeightsPublisher : IAsyncDisposable
     // ChunksInFlight(chunkBytes) chunks (and their buffers) are outstanding; PublishAsync completes once every chunk was
     // confirmed. The channel keeps the order of the publishes (one sequence of calls, one frame writer), so subscribers
     // still see a version's chunks in order.
+    // Each chunk carries the CRC-32C of its data, computed just before it is published.
     private async Task<int> SendAsync(string toExchange, string routingKey, Latest version, CancellationToken ct)
     {
         ReadOnlyMemory<byte> bytes = version.Bytes;
         int count = Math.Max(1, (int)((bytes.Length + (long)chunkBytes - 1) / chunkBytes));
         int window = ChunksInFlight(chunkBytes);
-        ByteString sha = UnsafeByteOperations.UnsafeWrap(version.Sha256);
         var inFlight = new Queue<(Task Confirmed, byte[] Buffer)>(Math.Min(window, count));
         try
         {
@@ -175,6 +174,7 @@ public sealed class WeightsPublisher : IAsyncDisposable
                     ArrayPool<byte>.Shared.Return(done);
                 }
                 int offset = index * chunkBytes;
+                ReadOnlyMemory<byte> data = bytes.Slice(offset, Math.Min(chunkBytes, bytes.Length - offset));
                 var chunk = new WeightsChunk
                 {
                     Topic = Topic,
@@ -183,9 +183,9 @@ public sealed class WeightsPublisher : IAsyncDisposable
                     Count = count,
                     TotalBytes = bytes.Length,
                     Offset = offset,
-                    Sha256 = sha,
+                    Crc32C = Crc32C.Compute(data.Span),
                     // Wrapped, not copied: the bytes are copied once, into the message buffer.
-                    Data = UnsafeByteOperations.UnsafeWrap(bytes.Slice(offset, Math.Min(chunkBytes, bytes.Length - offset))),
+                    Data = UnsafeByteOperations.UnsafeWrap(data),
                 };
                 int size = chunk.CalculateSize();
                 byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
@@ -317,20 +317,21 @@ public sealed class WeightsPublisher : IAsyncDisposable
         // stopping is not disposed: a request handler that is still finishing may read its token.
     }
 
-    private sealed record Latest(long Version, ReadOnlyMemory<byte> Bytes, byte[] Sha256);
+    private sealed record Latest(long Version, ReadOnlyMemory<byte> Bytes);
 }
 
 /// <summary>
 /// A node's side of a weights topic: receives every policy version the topic's <see cref="WeightsPublisher"/>
 /// publishes from the moment it starts (the current one first, if there is one), and hands each over only once it is
-/// complete and its SHA-256 matches: never a partial or corrupt version, each version once, and only versions newer
-/// than the last one handed over.
+/// complete, every chunk having matched its CRC-32C on arrival: never a partial or corrupt version, each version once,
+/// and only versions newer than the last one handed over.
 /// </summary>
 /// <remarks>
 /// <para>A version is assembled into one buffer of its announced size. A chunk of a newer version discards an
-/// incomplete older one (the learner has moved on); a chunk that does not parse or does not fit its version (an index
-/// out of range, another count, size or hash than the version's other chunks) is logged and dropped; a complete version
-/// whose size or hash does not match is logged and dropped. The subscriber keeps running through all of these.</para>
+/// incomplete older one (the learner has moved on); a chunk that does not parse, does not match its CRC-32C or does not
+/// fit its version (an index out of range, another count or size than the version's other chunks) is logged and
+/// dropped, and its version never completes; a complete version whose chunks do not tile it exactly is logged and
+/// dropped. The subscriber keeps running through all of these.</para>
 /// <para>The callback runs on the broker consumer's thread, one version at a time: a slow callback delays the next
 /// version (chunks wait in the subscriber's queue), so hand the bytes off rather than apply them there if applying
 /// takes long.</para>
@@ -499,10 +500,10 @@ public sealed class WeightsSubscriber : IAsyncDisposable
             current.Dispose();
         }
         Assembly assembly = assembling ??= new Assembly(chunk);
-        if (chunk.Count != assembly.Count || chunk.TotalBytes != assembly.Bytes.Length || !chunk.Sha256.Span.SequenceEqual(assembly.Sha256))
+        if (chunk.Count != assembly.Count || chunk.TotalBytes != assembly.Bytes.Length)
         {
-            throw new WireFormatException($"chunk {chunk.Index} of version {version} announces {chunk.Count} chunks, {chunk.TotalBytes} bytes and SHA-256 " +
-                $"{Convert.ToHexStringLower(chunk.Sha256.Span)}; the version's first chunk announced {assembly.Count} chunks, {assembly.Bytes.Length} bytes and {Convert.ToHexStringLower(assembly.Sha256)}");
+            throw new WireFormatException($"chunk {chunk.Index} of version {version} announces {chunk.Count} chunks and {chunk.TotalBytes} bytes; " +
+                $"the version's first chunk announced {assembly.Count} chunks and {assembly.Bytes.Length} bytes");
         }
         if (assembly.Has[chunk.Index])
         {
@@ -513,7 +514,7 @@ public sealed class WeightsSubscriber : IAsyncDisposable
         assembly.Has[chunk.Index] = true;
         assembly.Received++;
         assembly.ReceivedBytes += chunk.Data.Length;
-        assembly.Hash(chunk.Offset, chunk.Data.Length);
+        assembly.Ranges.Add((chunk.Offset, chunk.Data.Length));
         if (assembly.Received < assembly.Count) return;
 
         assembling = null;
@@ -533,11 +534,13 @@ public sealed class WeightsSubscriber : IAsyncDisposable
         // Chunks are never empty unless the version is: this bounds what a chunk can make the subscriber allocate.
         if (chunk.Count < 1 || chunk.Count > Math.Max(1, chunk.TotalBytes)) throw new WireFormatException($"{what} announces a count outside 1..{Math.Max(1, chunk.TotalBytes)} for {chunk.TotalBytes} bytes");
         if (chunk.Index < 0 || chunk.Index >= chunk.Count) throw new WireFormatException($"{what} has an index out of range");
-        if (chunk.Sha256.Length != SHA256.HashSizeInBytes) throw new WireFormatException($"{what} carries a {chunk.Sha256.Length}-byte hash, not a SHA-256");
+
         if (chunk.Offset < 0 || chunk.Offset + chunk.Data.Length > chunk.TotalBytes)
         {
             throw new WireFormatException($"{what} holds bytes {chunk.Offset}..{chunk.Offset + chunk.Data.Length}, outside the version's {chunk.TotalBytes} bytes");
         }
+        uint crc = Crc32C.Compute(chunk.Data.Span);
+        if (crc != chunk.Crc32C) throw new WireFormatException($"{what}: the CRC-32C of its {chunk.Data.Length} bytes is {crc:x8}, not the {chunk.Crc32C:x8} it carries");
     }
 
     private void Complete(Assembly assembly)
@@ -548,20 +551,18 @@ public sealed class WeightsSubscriber : IAsyncDisposable
                 node.Settings.NodeName, assembly.Version, Topic, assembly.ReceivedBytes, assembly.Bytes.Length);
             return;
         }
-        // The bytes were hashed as they arrived, in order of their offsets; chunks that overlap instead of tiling the
-        // version leave a gap in that order (their sizes add up to the total, so one must leave one).
-        if (assembly.HashedBytes != assembly.Bytes.Length)
+        // Each chunk was verified on arrival; together they must tile the version, with no overlap (their sizes add up
+        // to the total, so an overlap leaves a gap).
+        long covered = 0;
+        foreach ((long offset, int length) in assembly.Ranges.OrderBy(r => r.Offset))
         {
-            node.Log.LogWarning("node {Node} dropped weights version {Version} of topic {Topic}: its chunks overlap and leave bytes {Gap}.. of its {Total} bytes out",
-                node.Settings.NodeName, assembly.Version, Topic, assembly.HashedBytes, assembly.Bytes.Length);
-            return;
-        }
-        byte[] hash = assembly.FinishHash();
-        if (!hash.AsSpan().SequenceEqual(assembly.Sha256))
-        {
-            node.Log.LogWarning("node {Node} dropped weights version {Version} of topic {Topic}: the SHA-256 of its {Total} bytes is {Actual}, not the published {Expected}",
-                node.Settings.NodeName, assembly.Version, Topic, assembly.Bytes.Length, Convert.ToHexStringLower(hash), Convert.ToHexStringLower(assembly.Sha256));
-            return;
+            if (offset != covered)
+            {
+                node.Log.LogWarning("node {Node} dropped weights version {Version} of topic {Topic}: its chunks overlap and leave bytes {Gap}.. of its {Total} bytes out",
+                    node.Settings.NodeName, assembly.Version, Topic, covered, assembly.Bytes.Length);
+                return;
+            }
+            covered += length;
         }
         try
         {
@@ -589,20 +590,12 @@ public sealed class WeightsSubscriber : IAsyncDisposable
         }
     }
 
-    // A version being assembled. Its SHA-256 is computed as the bytes arrive, not once at the end: each chunk is hashed
-    // as soon as every byte before it is in (in the usual order of arrival, at once), so by the last chunk only that one
-    // is left to hash, and verification overlaps the transfer.
+    // A version being assembled: chunks are copied in place as they arrive, each verified on its own.
     private sealed class Assembly(WeightsChunk first) : IDisposable
     {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // Chunks in, not yet hashed because bytes before them are missing: their length by offset.
-        private readonly Dictionary<long, int> waiting = [];
-
         public long Version { get; } = first.Version;
 
         public int Count { get; } = first.Count;
-
-        public byte[] Sha256 { get; } = first.Sha256.ToByteArray();
 
         // Sized once from the announced total: chunks are copied in place, never concatenated.
         public byte[] Bytes { get; } = new byte[first.TotalBytes];
@@ -613,24 +606,12 @@ public sealed class WeightsSubscriber : IAsyncDisposable
 
         public long ReceivedBytes { get; set; }
 
-        // The first HashedBytes bytes are in the hash.
-        public long HashedBytes { get; private set; }
+        // Where each chunk's data went, to check at the end that the chunks tile the version.
+        public List<(long Offset, int Length)> Ranges { get; } = [];
 
-        // Hashes the chunk at offset (now in Bytes), and every waiting chunk it connects to the hashed bytes. A chunk
-        // starting where another one waits, or inside the hashed bytes, never joins: the version then fails to verify.
-        public void Hash(long offset, int length)
+        public void Dispose()
         {
-            if (length == 0 || offset < HashedBytes || !waiting.TryAdd(offset, length)) return;
-            while (waiting.Remove(HashedBytes, out int next))
-            {
-                hash.AppendData(Bytes, (int)HashedBytes, next);
-                HashedBytes += next;
-            }
         }
-
-        public byte[] FinishHash() => hash.GetHashAndReset();
-
-        public void Dispose() => hash.Dispose();
     }
 }
 
@@ -659,20 +640,21 @@ internal static partial class WeightsTopic
 
     /// <summary>
     /// Parses a chunk without copying its data: the returned chunk's <see cref="WeightsChunk.Data"/> wraps
-    /// <paramref name="body"/>, so it is valid only as long as the body is. A chunk's data comes last (fields are
-    /// written in the order of their numbers); the fields before it are parsed as usual. Anything else (no data field,
-    /// one that is not last, a body that does not scan) is parsed as a whole, with protobuf's own errors.
+    /// <paramref name="body"/>, so it is valid only as long as the body is. The fields before and after the data are
+    /// parsed as usual. Anything else (no data field, two of them, a body that does not scan) is parsed as a whole, with
+    /// protobuf's own errors.
     /// </summary>
     /// <exception cref="InvalidProtocolBufferException">The body is not a chunk.</exception>
     internal static WeightsChunk ParseChunk(ReadOnlyMemory<byte> body)
     {
         if (DataField(body.Span) is not (int tagStart, int dataStart, int dataLength)) return WeightsChunk.Parser.ParseFrom(body.Span);
         WeightsChunk chunk = WeightsChunk.Parser.ParseFrom(body.Span[..tagStart]);
+        chunk.MergeFrom(body.Span[(dataStart + dataLength)..]);
         chunk.Data = UnsafeByteOperations.UnsafeWrap(body.Slice(dataStart, dataLength));
         return chunk;
     }
 
-    // Where the body's last field is its only data field (8, length-delimited): the field's start, and its bytes.
+    // Where the body's only data field (8, length-delimited) is: the field's start, and its bytes.
     private static (int TagStart, int DataStart, int DataLength)? DataField(ReadOnlySpan<byte> body)
     {
         const int DataTag = (8 << 3) | 2;
@@ -706,10 +688,6 @@ internal static partial class WeightsTopic
             {
                 if (found is not null) return null; // a second data field: protobuf keeps the last one
                 found = (tagStart, position, (int)length);
-            }
-            else if (found is not null)
-            {
-                return null; // a field after the data
             }
             position += (int)length;
         }

@@ -155,8 +155,8 @@ public sealed class WeightsBroadcastTests(RabbitMqServer broker, ITestOutputHelp
         WeightsPublisher publisher = await PublisherAsync(learner, chunkBytes: 1000);
         var (subscriber, received) = await SubscriberAsync(await JoinAsync("rollout"));
         byte[] good = Weights(1500, seed: 9);
-        ByteString sha = ByteString.CopyFrom(SHA256.HashData(good));
-        WeightsChunk Chunk(long version, int index, int count, byte[] data, int offset = 0, long? total = null) => new()
+        // Each chunk carries the CRC-32C of its data (or of other data, given as checksummed).
+        WeightsChunk Chunk(long version, int index, int count, byte[] data, int offset = 0, long? total = null, byte[]? checksummed = null) => new()
         {
             Topic = Topic,
             Version = version,
@@ -164,10 +164,12 @@ public sealed class WeightsBroadcastTests(RabbitMqServer broker, ITestOutputHelp
             Count = count,
             TotalBytes = total ?? good.Length,
             Offset = offset,
-            Sha256 = sha,
+            Crc32C = Crc32C.Compute(checksummed ?? data),
             Data = ByteString.CopyFrom(data),
         };
 
+        byte[] tampered = good[1000..];
+        tampered[0] ^= 0xff;
         await using (IConnection connection = await broker.CreateConnectionFactory().CreateConnectionAsync())
         await using (IChannel channel = await connection.CreateChannelAsync())
         {
@@ -175,11 +177,9 @@ public sealed class WeightsBroadcastTests(RabbitMqServer broker, ITestOutputHelp
             async Task PublishAsync(string type, byte[] body) =>
                 await channel.BasicPublishAsync(exchange, "", mandatory: false, new BasicProperties { Type = type }, body);
 
-            // Version 9: the right size and hash announced, but one byte of the second chunk differs.
-            byte[] tampered = good[1000..];
-            tampered[0] ^= 0xff;
+            // Version 9: the right size and checksum announced, but one byte of the second chunk differs.
             await PublishAsync("weights-chunk", Chunk(9, 0, 2, good[..1000]).ToByteArray());
-            await PublishAsync("weights-chunk", Chunk(9, 1, 2, tampered, offset: 1000).ToByteArray());
+            await PublishAsync("weights-chunk", Chunk(9, 1, 2, tampered, offset: 1000, checksummed: good[1000..]).ToByteArray());
             await PublishAsync("weights-chunk", [0xff, 0xff, 0xff, 0x01, 0x02]);
             await PublishAsync("something-else", [1, 2, 3]);
             await PublishAsync("weights-chunk", Chunk(10, 5, 2, good[..1000]).ToByteArray());
@@ -199,13 +199,13 @@ public sealed class WeightsBroadcastTests(RabbitMqServer broker, ITestOutputHelp
         List<string> warnings = Warnings("rollout").Select(e => e.Message).ToList();
         output.WriteLine(string.Join('\n', warnings));
         Assert.Equal(6, warnings.Count);
-        Assert.Contains(warnings, w => w.Contains("dropped weights version 9 of topic policy: the SHA-256 of its 1500 bytes is", StringComparison.Ordinal)
-                                       && w.Contains($"not the published {Convert.ToHexStringLower(sha.Span)}", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains($"chunk 1 of 2 of version 9: the CRC-32C of its 500 bytes is {Crc32C.Compute(tampered):x8}, not the {Crc32C.Compute(good[1000..]):x8} it carries",
+            StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("dropped a message of weights topic policy", StringComparison.Ordinal) && w.Contains("invalid", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(warnings, w => w.Contains("unknown kind 'something-else'", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("chunk 5 of 2 of version 10 has an index out of range", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.Contains("chunk 0 of 2 of version 10 holds bytes 1000..2000, outside the version's 1500 bytes", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Contains("chunk 1 of version 11 announces 2 chunks, 1501 bytes", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("chunk 1 of version 11 announces 2 chunks and 1501 bytes", StringComparison.Ordinal));
         Assert.Contains(logs["rollout"].Entries, e => e.Message.Contains("discarded incomplete weights version 11 of topic policy (1 of 2 chunks) for version 12", StringComparison.Ordinal));
     }
 
@@ -228,5 +228,27 @@ public sealed class WeightsBroadcastTests(RabbitMqServer broker, ITestOutputHelp
         await Eventually.True(() => subscriber.LatestVersion == 1, "the subscriber has version 1");
         Assert.Equal(weights, Assert.Single(received).Bytes);
         Assert.Empty(Warnings("learner"));
+    }
+}
+
+public sealed class Crc32CTests
+{
+    [Fact]
+    public void ItIsTheCastagnoliChecksumOnEveryPath()
+    {
+        // The check value of CRC-32C (the CRC catalogue's "123456789") and RFC 3720's 32 bytes of zeros.
+        Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
+        Assert.Equal(0x8A9136AAu, Crc32C.Compute(new byte[32]));
+        Assert.Equal(0u, Crc32C.Compute([]));
+
+        // The processor's instruction, the table and an append in pieces agree on odd lengths and offsets.
+        var random = new Random(7);
+        byte[] data = new byte[10_007];
+        random.NextBytes(data);
+        uint whole = Crc32C.Compute(data);
+        Assert.Equal(Crc32C.AppendSoftware(0, data), whole);
+        Assert.Equal(whole, Crc32C.Append(Crc32C.Append(0, data.AsSpan(0, 3333)), data.AsSpan(3333)));
+        data[5000] ^= 1;
+        Assert.NotEqual(whole, Crc32C.Compute(data));
     }
 }

@@ -119,7 +119,7 @@ public static class TransportBench
             "rollouts, raw: the same serialized bytes and properties published with BasicPublishAsync, acked in the consumer callback",
             $"weights: {settings.WeightsMegabytes} MB in chunks of {settings.ChunkKib} KiB through a fanout exchange (not persistent, publisher confirms) "
                 + "to another connection's exclusive queue (auto-ack); timed from the start of the publication until the whole version is on the other side",
-            "weights, cluster: WeightsPublisher.PublishAsync hashes the version (SHA-256) and sends protobuf chunks; WeightsSubscriber assembles them, verifies the hash and calls back",
+            "weights, cluster: WeightsPublisher.PublishAsync sends protobuf chunks, each with the CRC-32C of its data; WeightsSubscriber verifies each chunk, assembles the version and calls back",
             "weights, raw: the same bytes in the same chunks, all published before their confirms are awaited, copied into one buffer on arrival; no hash",
             "broker, nodes and raw clients share this machine's cores",
         ];
