@@ -83,12 +83,7 @@ internal sealed partial class Coordinator : PersistentActor
     protected override PersistenceSettings ResolveSettings() => journal;
 
     /// <summary>Roles that throw are restarted in place (with back-off); the coordinator re-sends their work.</summary>
-    public override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(_ => Directive.Restart)
-    {
-        MaxRetries = 20,
-        Within = TimeSpan.FromMinutes(10),
-        Backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)),
-    };
+    public override SupervisorStrategy SupervisorStrategy { get; } = RoleSupervision.Strategy();
 
     private RoleSetup Setup => setup ?? throw new InvalidOperationException("the roles are created after the stages");
 

@@ -14,8 +14,7 @@ internal static partial class ActorRlProcess
 
     public static Task<Result> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
 
-    /// <summary>Runs the CLI; <paramref name="onLine"/> sees each line of standard output as it comes, with the process id.</summary>
-    public static async Task<Result> RunAsync(string workingDirectory, Action<string, int>? onLine, params string[] args)
+    private static ProcessStartInfo StartInfo(string workingDirectory, string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -31,7 +30,13 @@ internal static partial class ActorRlProcess
         {
             start.Environment.Remove(key);
         }
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    /// <summary>Runs the CLI; <paramref name="onLine"/> sees each line of standard output as it comes, with the process id.</summary>
+    public static async Task<Result> RunAsync(string workingDirectory, Action<string, int>? onLine, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
         Task<string> stdout = ReadLinesAsync(process, onLine);
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -58,19 +63,7 @@ internal static partial class ActorRlProcess
     /// </summary>
     public static Child Start(string name, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorrl.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("ACTORRL_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        ProcessStartInfo start = StartInfo(workingDirectory, args);
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         return new Child(name, Process.Start(start)!);
     }

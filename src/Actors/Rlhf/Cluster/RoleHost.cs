@@ -35,12 +35,7 @@ internal sealed class RoleHost : ReceiveActor
     }
 
     /// <summary>Roles that throw are restarted in place (with back-off), as the coordinator does with local ones.</summary>
-    public override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(_ => Directive.Restart)
-    {
-        MaxRetries = 20,
-        Within = TimeSpan.FromMinutes(10),
-        Backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)),
-    };
+    public override SupervisorStrategy SupervisorStrategy { get; } = RoleSupervision.Strategy();
 
     private static string ChildName(string slot, int incarnation) => $"{slot}-{incarnation}";
 

@@ -116,12 +116,7 @@ internal sealed class RolloutNode : ReceiveActor
     }
 
     /// <summary>Rollout workers that throw are restarted; the chunk they failed on was answered with RoleFailed.</summary>
-    public override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(_ => Directive.Restart)
-    {
-        MaxRetries = 20,
-        Within = TimeSpan.FromMinutes(10),
-        Backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)),
-    };
+    public override SupervisorStrategy SupervisorStrategy { get; } = RoleSupervision.Strategy();
 
     protected internal override void PostStop()
     {
