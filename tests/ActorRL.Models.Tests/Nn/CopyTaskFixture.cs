@@ -36,7 +36,7 @@ public sealed class CopyTaskFixture : IDisposable
         Model.Eval();
     }
 
-    public const int Steps = 400;
+    public const int Steps = 800;
 
     public ByteTokenizer Tokenizer { get; }
 
