@@ -168,7 +168,7 @@ internal sealed partial class Coordinator
                 }
                 if (slots.ContainsKey("reward"))
                 {
-                    Request<RewardsScored>("reward", id => new RewardsRequested(id, step, rollouts, false), settings.Deadlines.Score, scored => Offer(scored.Rewards));
+                    Request<RewardsScored>("reward", id => new RewardsRequested(id, step, rollouts, false, new Dictionary<long, double[]>()), settings.Deadlines.Score, scored => Offer(scored.Rewards));
                 }
                 else Offer(null);
             });

@@ -166,10 +166,44 @@ internal sealed partial class Coordinator
             step.Reference = scored;
             if (step.Rewards is not null) Prepare(step);
         });
-        Request<RewardsScored>("reward", id => new RewardsRequested(id, step.Step, step.Rollouts, objective.NeedsDemonstrationRewards), settings.Deadlines.Score, scored =>
+        bool demonstrations = objective.NeedsDemonstrationRewards;
+        Dictionary<long, double[]> known = demonstrations
+            ? step.Rollouts.Select(r => r.PromptId).Distinct().Where(history.DemonstrationRewards.ContainsKey).ToDictionary(id => id, id => history.DemonstrationRewards[id])
+            : [];
+        Request<RewardsScored>("reward", id => new RewardsRequested(id, step.Step, step.Rollouts, demonstrations, known), settings.Deadlines.Score, scored =>
         {
             step.Rewards = scored;
-            if (step.Reference is not null) Prepare(step);
+            JournalDemonstrationRewards(step, scored, () =>
+            {
+                if (step.Reference is not null) Prepare(step);
+            });
+        });
+    }
+
+    /// <summary>
+    /// RCfD: journals the demonstration rewards of the step's prompts that the journal does not hold yet, then continues.
+    /// A resumed run (or a replaced reward role) gets them back instead of scoring those demonstrations again.
+    /// </summary>
+    private void JournalDemonstrationRewards(StepState step, RewardsScored scored, Action then)
+    {
+        if (scored.DemoRewards is not { } demo)
+        {
+            then();
+            return;
+        }
+        var cached = new DemonstrationRewardsCached { Step = step.Step, Models = demo.Count > 0 ? demo[0].Length : 1 };
+        for (int i = 0; i < step.Rollouts.Count; i++)
+        {
+            long promptId = step.Rollouts[i].PromptId;
+            if (history.DemonstrationRewards.ContainsKey(promptId) || cached.PromptIds.Contains(promptId)) continue;
+            cached.PromptIds.Add(promptId);
+            cached.Rewards.AddRange(demo[i]);
+        }
+        if (cached.PromptIds.Count == 0) then();
+        else Persist(cached, e =>
+        {
+            history = history.Apply(e);
+            then();
         });
     }
 
@@ -237,6 +271,7 @@ internal sealed partial class Coordinator
             metrics["samples"] = kept.Count;
             metrics["samples_dropped_stale"] = staleDropped;
             metrics["staleness_mean"] = staleness;
+            if (step.Rewards?.DemoRewards is not null) metrics["rcfd_demonstrations_scored"] = step.Rewards.DemonstrationsScored;
             metrics["compute_s"] = (step.Compute + updated.UpdateTime + updated.PublishTime).TotalSeconds;
             metrics["step_wall_s"] = step.Clock.Elapsed.TotalSeconds;
             sinceLastUpdate = Stopwatch.StartNew();

@@ -68,6 +68,7 @@ internal sealed partial class Coordinator : PersistentActor
         Recover<StepCompleted>(e => history = history.Apply(e));
         Recover<CheckpointCommitted>(e => history = history.Apply(e));
         Recover<ObjectiveStateChanged>(e => history = history.Apply(e));
+        Recover<DemonstrationRewardsCached>(e => history = history.Apply(e));
         Recover<RunFinished>(e => history = history.Apply(e));
         Recover<RecoveryCompleted>(_ => ChooseResumePoint());
         Command<Begin>(_ => RunStages(0));

@@ -48,11 +48,21 @@ public sealed record SequencePair(int[] Prompt, int[] Response);
 /// <summary>Answer to <see cref="SequenceScoresRequested"/> (and to the learner's <see cref="PolicySequenceScoresRequested"/>).</summary>
 public sealed record SequencesScored(long RequestId, double[] LogProbs, TimeSpan ComputeTime) : RoleReply(RequestId);
 
-/// <summary>Sequence rewards of rollouts, and the demonstrations' rewards when asked.</summary>
-public sealed record RewardsRequested(long RequestId, long Step, IReadOnlyList<Rollout> Rollouts, bool WithDemonstrations) : RoleRequest(RequestId, Step);
+/// <summary>
+/// Sequence rewards of rollouts, and the demonstrations' rewards when asked. <paramref name="KnownDemoRewards"/> holds the
+/// demonstration rewards of this request's prompts that the run journal already has (RCfD): the role takes them as they
+/// are instead of scoring those demonstrations again.
+/// </summary>
+public sealed record RewardsRequested(
+    long RequestId, long Step, IReadOnlyList<Rollout> Rollouts, bool WithDemonstrations, IReadOnlyDictionary<long, double[]> KnownDemoRewards)
+    : RoleRequest(RequestId, Step);
 
-/// <summary>Answer to <see cref="RewardsRequested"/>, one entry per rollout.</summary>
-public sealed record RewardsScored(long RequestId, IReadOnlyList<double[]> Rewards, IReadOnlyList<double[]>? DemoRewards, TimeSpan ComputeTime)
+/// <summary>
+/// Answer to <see cref="RewardsRequested"/>, one entry per rollout; <paramref name="DemonstrationsScored"/> counts the
+/// prompts whose demonstration the role scored for this answer (neither known nor in its own cache).
+/// </summary>
+public sealed record RewardsScored(
+    long RequestId, IReadOnlyList<double[]> Rewards, IReadOnlyList<double[]>? DemoRewards, TimeSpan ComputeTime, int DemonstrationsScored = 0)
     : RoleReply(RequestId);
 
 /// <summary>Turn scored rollouts into a training batch.</summary>

@@ -22,10 +22,19 @@ internal sealed class RewardActor : RoleActor
         Setup.Faults.Reward(request.Step);
         var clock = Stopwatch.StartNew();
         double[][] rewards = Scorer.Score(request.Rollouts);
-        IReadOnlyList<double[]>? demo = request.WithDemonstrations
-            ? [.. request.Rollouts.Select(r => Scorer.DemonstrationRewards(r.PromptId, r.Prompt))]
-            : null;
-        return new RewardsScored(request.RequestId, rewards, demo, clock.Elapsed);
+        List<double[]>? demo = null;
+        int scored = 0;
+        if (request.WithDemonstrations)
+        {
+            foreach ((long promptId, double[] known) in request.KnownDemoRewards) Scorer.RememberDemonstrationRewards(promptId, known);
+            demo = [];
+            foreach (Rollout rollout in request.Rollouts)
+            {
+                if (!Scorer.HasDemonstrationRewards(rollout.PromptId)) scored++;
+                demo.Add(Scorer.DemonstrationRewards(rollout.PromptId, rollout.Prompt));
+            }
+        }
+        return new RewardsScored(request.RequestId, rewards, demo, clock.Elapsed, scored);
     }
 
     protected override void ReleaseModels() => scorer?.Dispose();

@@ -38,8 +38,8 @@ public sealed class RewardScorer : IDisposable
     /// <summary>Rewards per response: 1, or 2 with the length reward.</summary>
     public int Models => lengthReward ? 2 : 1;
 
-    /// <summary>The demonstration rewards computed so far (carry it through checkpoints with its state).</summary>
-    public RcfdDemoRewardCache DemoCache { get; private set; }
+    /// <summary>The demonstration rewards computed or remembered so far.</summary>
+    public RcfdDemoRewardCache DemoCache { get; }
 
     /// <summary>Sequences per reward-model pass.</summary>
     public int BatchSize { get; init; } = 64;
@@ -69,13 +69,23 @@ public sealed class RewardScorer : IDisposable
         }).ToArray();
     }
 
-    /// <summary>Replaces the demonstration cache (after a restart, from a checkpoint's state).</summary>
-    public void RestoreDemoCache(RcfdDemoRewardCacheState state)
+    /// <summary>
+    /// Caches demonstration rewards computed earlier (by an earlier incarnation of the role, as the run journal kept
+    /// them), so that <see cref="DemonstrationRewards"/> returns them instead of scoring the demonstration. A prompt
+    /// already cached keeps its rewards.
+    /// </summary>
+    /// <returns>Whether the prompt was new to the cache.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rewards"/> does not hold one reward per reward model.</exception>
+    public bool RememberDemonstrationRewards(long promptId, double[] rewards)
     {
-        var cache = RcfdDemoRewardCache.FromState(state);
-        if (cache.Models != Models) throw new ArgumentException($"the cache holds {cache.Models} rewards per prompt, not {Models}", nameof(state));
-        DemoCache = cache;
+        ArgumentNullException.ThrowIfNull(rewards);
+        if (DemoCache.TryGet(promptId, out _)) return false;
+        DemoCache.Add(promptId, rewards);
+        return true;
     }
+
+    /// <summary>Whether the prompt's demonstration rewards are cached (a call of <see cref="DemonstrationRewards"/> scores nothing).</summary>
+    public bool HasDemonstrationRewards(long promptId) => DemoCache.TryGet(promptId, out _);
 
     private double[][] Score(IReadOnlyList<(long PromptId, int[] Prompt, int[] Response)> items)
     {

@@ -2,6 +2,10 @@ using ActorRL.Actors.Persistence;
 using ActorRL.Actors.Rlhf;
 using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Checkpoints;
+using ActorRL.Models.Nn;
+using ActorRL.Models.Rlhf.Stages;
+using ActorRL.Models.Rlhf.Tasks;
+using ActorRL.Models.Tensors;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -203,6 +207,65 @@ public sealed class RlhfResumeTests : IDisposable
         Assert.Equal([5L, 6L], resumed.Steps.Select(s => s.Step));
         Assert.Equal(round.TrainingSetSize, resumed.Steps[0].Metrics["pair_set_size"]);
         Assert.Equal(round, Assert.Single((await RunJournal.ReadAsync(runDir)).ObjectiveStates));
+    }
+}
+
+[Collection(RlhfCollection.Name)]
+public sealed class RlhfDemonstrationJournalTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("actorrl-rcfd-journal-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task RcfdJournalsEachPromptsDemonstrationRewardsOnceAndAResumedRunTakesThemFromTheJournal()
+    {
+        // 2 prompts per step (ids 0, 1 in step 1; 2, 3 in step 2; ...), 2 samples each; checkpoints at steps 2 and 4.
+        string runDir = Path.Combine(root, "run");
+        var settings = SmokeRun.Settings(runDir, "rcfd", "reviews", steps: 4) with { CheckpointEvery = 2 };
+        using var cancel = new CancellationTokenSource();
+        var first = await SmokeRun.RunAsync(settings, cancel.Token, e =>
+        {
+            if (e is RlStepCompleted { Step: 3 }) cancel.Cancel();
+        });
+        Assert.Equal(3, first.Result.StepsCompleted);
+        Assert.Equal([2.0, 2.0, 2.0], first.Steps.Select(s => s.Metrics["rcfd_demonstrations_scored"]));
+
+        // The journal holds each prompt's rewards as the reward model gives them for prompt + demonstration: prompts 0-5
+        // of the trained steps, and 6-7 as well when step 4 was already generated and scored before the stop arrived.
+        RunHistory journaled = await RunJournal.ReadAsync(runDir);
+        bool step4Scored = journaled.DemonstrationRewards.ContainsKey(6);
+        Assert.Equal(step4Scored ? [0L, 1, 2, 3, 4, 5, 6, 7] : [0L, 1, 2, 3, 4, 5], journaled.DemonstrationRewards.Keys.Order());
+        var task = RlTasks.Create("reviews", settings.Seed);
+        string rewardModelDir = first.Result.Stages.Single(r => r.Stage == "reward_model").CheckpointDir;
+        using (RewardModel model = StageModels.LoadRewardModel(rewardModelDir, settings.Model))
+        using (NoGradScope.Enter())
+        {
+            model.Eval();
+            foreach ((long promptId, double[] rewards) in journaled.DemonstrationRewards)
+            {
+                int[] tokens = [.. task.Prompt(promptId), .. task.Demonstration(promptId)!];
+                using Tensor score = model.Forward(Torch.From<long>([.. tokens.Select(t => (long)t)], [1, tokens.Length]));
+                double expected = score.To(ScalarType.Float64).ToArray<double>()[0];
+                Assert.Equal(expected, Assert.Single(rewards), 1e-5);
+            }
+        }
+
+        // As if the process had died after step 3 but before its checkpoint: the next attempt resumes from step 2 and
+        // generates step 3 again, for prompts 4 and 5, whose demonstration rewards come from the journal.
+        Directory.Delete(Path.Combine(runDir, "checkpoints", "step-000003"), recursive: true);
+        var resumed = await SmokeRun.RunAsync(settings);
+        Assert.Equal([3L, 4L], resumed.Steps.Select(s => s.Step));
+        Assert.Equal([0.0, step4Scored ? 0.0 : 2.0], resumed.Steps.Select(s => s.Metrics["rcfd_demonstrations_scored"]));
+
+        RunHistory history = await RunJournal.ReadAsync(runDir);
+        Assert.Equal([0L, 1, 2, 3, 4, 5, 6, 7], history.DemonstrationRewards.Keys.Order());
+        Assert.All(journaled.DemonstrationRewards, p => Assert.Equal(p.Value, history.DemonstrationRewards[p.Key]));
+        // One event per step that met new prompts: steps 1-3 (and maybe 4) of the first attempt, else step 4 of the second.
+        await using SqlPersistence stores = SqlPersistence.OpenSqlite(Path.Combine(runDir, RunJournal.FileName));
+        long highest = await stores.Journal.HighestSequenceNrAsync(RunJournal.PersistenceId);
+        var events = await stores.Journal.ReadAsync(RunJournal.PersistenceId, 1, highest);
+        Assert.Equal(4, events.Count(e => e.Manifest == "rlhf.demonstration-rewards-cached"));
     }
 }
 

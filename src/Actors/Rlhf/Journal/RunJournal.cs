@@ -34,12 +34,24 @@ public sealed record RunHistory(
     /// <summary>The history of no run.</summary>
     public static RunHistory Empty { get; } = new([], [], 0, []);
 
+    /// <summary>
+    /// RCfD's demonstration rewards by prompt id, as first computed (one per reward model). Kept across attempts: the
+    /// reward models are frozen, so a prompt's demonstration rewards never change within a run.
+    /// </summary>
+    public IReadOnlyDictionary<long, double[]> DemonstrationRewards { get; init; } = new Dictionary<long, double[]>();
+
     /// <summary>The history after <paramref name="e"/>.</summary>
     public RunHistory Apply(object e) => e switch
     {
-        RunStarted s => new RunHistory(
-            [.. Steps.Where(x => x.Step <= s.ResumedFromStep)], [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)], Attempts + 1,
-            [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)], Finished: false),
+        RunStarted s => this with
+        {
+            Steps = [.. Steps.Where(x => x.Step <= s.ResumedFromStep)],
+            Checkpoints = [.. Checkpoints.Where(c => c.Step <= s.ResumedFromStep)],
+            Attempts = Attempts + 1,
+            ObjectiveStates = [.. ObjectiveStates.Where(o => o.Step <= s.ResumedFromStep)],
+            Finished = false,
+        },
+        DemonstrationRewardsCached d => this with { DemonstrationRewards = WithDemonstrationRewards(d) },
         RunFinished => this with { Finished = true },
         StepCompleted s => this with { Steps = [.. Steps.Where(x => x.Step != s.Step), new JournaledStep(s.Step, [.. s.SampleIds], s.PolicyVersion, new Dictionary<string, double>(s.Metrics))] },
         CheckpointCommitted c => this with
@@ -49,6 +61,20 @@ public sealed record RunHistory(
         ObjectiveStateChanged o => this with { ObjectiveStates = [.. ObjectiveStates.Where(x => x.Step != o.Step), o] },
         _ => this,
     };
+
+    private Dictionary<long, double[]> WithDemonstrationRewards(DemonstrationRewardsCached cached)
+    {
+        if (cached.Models < 1 || cached.Rewards.Count != cached.PromptIds.Count * cached.Models)
+        {
+            throw new InvalidDataException($"DemonstrationRewardsCached of step {cached.Step}: {cached.Rewards.Count} rewards for {cached.PromptIds.Count} prompts of {cached.Models} reward models");
+        }
+        var all = new Dictionary<long, double[]>(DemonstrationRewards);
+        for (int p = 0; p < cached.PromptIds.Count; p++)
+        {
+            all[cached.PromptIds[p]] = [.. cached.Rewards.Skip(p * cached.Models).Take(cached.Models)];
+        }
+        return all;
+    }
 
     /// <summary>
     /// The checkpoint a run continues from: the newest committed one that is still on disk and verifies. A committed one
@@ -99,6 +125,7 @@ public static class RunJournal
         .Register<StepCompleted>("rlhf.step-completed")
         .Register<CheckpointCommitted>("rlhf.checkpoint-committed")
         .Register<ObjectiveStateChanged>("rlhf.objective-state-changed")
+        .Register<DemonstrationRewardsCached>("rlhf.demonstration-rewards-cached")
         .Register<RunFinished>("rlhf.run-finished");
 
     /// <summary>The history journaled in <paramref name="runDir"/>, or <see cref="RunHistory.Empty"/> when it has no journal.</summary>

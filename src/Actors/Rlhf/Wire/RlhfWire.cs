@@ -172,14 +172,22 @@ public static class RlhfWire
     {
         var w = new RewardsRequested { RequestId = m.RequestId, Step = m.Step, WithDemonstrations = m.WithDemonstrations };
         w.Rollouts.AddRange(m.Rollouts.Select(ToWire));
+        foreach ((long promptId, double[] rewards) in m.KnownDemoRewards) w.KnownDemoRewards[promptId] = ToDoubleArray(rewards);
         return w;
     }
 
-    private static Rec.RewardsRequested FromWire(RewardsRequested w) => new(w.RequestId, w.Step, [.. w.Rollouts.Select(FromWire)], w.WithDemonstrations);
+    private static Rec.RewardsRequested FromWire(RewardsRequested w) => new(w.RequestId, w.Step, [.. w.Rollouts.Select(FromWire)], w.WithDemonstrations,
+        w.KnownDemoRewards.ToDictionary(p => p.Key, p => p.Value?.Values.ToArray() ?? throw new ArgumentException($"RewardsRequested has no rewards for known prompt {p.Key}")));
 
     private static RewardsScored ToWire(Rec.RewardsScored m)
     {
-        var w = new RewardsScored { RequestId = m.RequestId, HasDemoRewards = m.DemoRewards is not null, ComputeTimeTicks = m.ComputeTime.Ticks };
+        var w = new RewardsScored
+        {
+            RequestId = m.RequestId,
+            HasDemoRewards = m.DemoRewards is not null,
+            ComputeTimeTicks = m.ComputeTime.Ticks,
+            DemonstrationsScored = m.DemonstrationsScored,
+        };
         w.Rewards.AddRange(m.Rewards.Select(ToDoubleArray));
         if (m.DemoRewards is not null) w.DemoRewards.AddRange(m.DemoRewards.Select(ToDoubleArray));
         return w;
@@ -201,7 +209,7 @@ public static class RlhfWire
         {
             throw new ArgumentException($"RewardsScored has no demonstration rewards (has_demo_rewards is false) but {w.DemoRewards.Count} demonstration entries");
         }
-        return new(w.RequestId, [.. w.Rewards.Select(a => a.Values.ToArray())], demo, TimeSpan.FromTicks(w.ComputeTimeTicks));
+        return new(w.RequestId, [.. w.Rewards.Select(a => a.Values.ToArray())], demo, TimeSpan.FromTicks(w.ComputeTimeTicks), w.DemonstrationsScored);
     }
 
     private static TrainingRequested ToWire(Rec.TrainingRequested m) => new() { RequestId = m.RequestId, Step = m.Step, Batch = ToWire(m.Batch) };
