@@ -25,6 +25,9 @@ internal static partial class ActorRlProcess
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorrl.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
+        // A colour terminal, as in most shells: output redirected to the test must come out plain all the same.
+        start.Environment["TERM"] = "xterm-256color";
+        start.Environment.Remove("NO_COLOR");
         // Other tests set ACTORRL_ variables for a moment; a child must see only what its test gives it.
         foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("ACTORRL_", StringComparison.Ordinal)).ToList())
         {
@@ -41,8 +44,7 @@ internal static partial class ActorRlProcess
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-        // Spectre.Console colours standard error whenever TERM says the terminal could show colours, redirected or not.
-        return new Result(process.ExitCode, Plain(await stdout), Plain(await stderr));
+        return new Result(process.ExitCode, await stdout, await stderr);
     }
 
     private static async Task<string> ReadLinesAsync(Process process, Action<string, int>? onLine)
@@ -206,7 +208,7 @@ internal static partial class ActorRlProcess
         {
             while (await reader.ReadLineAsync() is { } line)
             {
-                lock (lines) lines.Add((error, Plain(line), clock.Elapsed));
+                lock (lines) lines.Add((error, line, clock.Elapsed));
             }
         }
     }
@@ -224,11 +226,6 @@ internal static partial class ActorRlProcess
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
-
-    private static string Plain(string text) => AnsiEscape().Replace(text, "");
-
-    [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
-    private static partial Regex AnsiEscape();
 
     private static string FindRepositoryRoot()
     {

@@ -42,6 +42,22 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task RedirectedErrorsAndTablesArePlainTextUnderAColourTerminal()
+    {
+        // The child's TERM says the terminal has colours; its output goes to pipes, which must get no escape sequences.
+        using var dir = new TempDir();
+        var failed = await ActorRlProcess.RunAsync(dir.Path, "train", "--config", "nowhere.json");
+        Assert.StartsWith("error: ", failed.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\x1b', failed.Stderr);
+
+        var doctor = await ActorRlProcess.RunAsync(dir.Path, "doctor");
+        Assert.True(doctor.ExitCode == ExitCodes.Success, doctor.Stderr);
+        Assert.Contains("libtorch", doctor.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain('\x1b', doctor.Stdout);
+        Assert.DoesNotContain('\x1b', doctor.Stderr);
+    }
+
+    [Fact]
     public async Task TrainWithoutConfigIsAParseError()
     {
         using var dir = new TempDir();
