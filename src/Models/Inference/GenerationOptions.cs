@@ -21,7 +21,8 @@ public sealed record GenerationOptions
     /// <summary>Reuse keys and values of earlier positions (one new token per step) instead of re-running the whole sequence.</summary>
     public bool UseKvCache { get; init; } = true;
 
-    /// <summary>Seeds libtorch's generator before sampling, so the same seed gives the same samples.</summary>
+    /// <summary>Seeds the generation's own <see cref="SamplingStream"/>: the same seed gives the same samples, wherever
+    /// they are drawn; null draws from an unseeded stream.</summary>
     public ulong? Seed { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>

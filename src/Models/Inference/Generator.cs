@@ -27,7 +27,7 @@ public static class Generator
         {
             throw new ArgumentException($"the longest prompt ({width} tokens) plus {options.MaxNewTokens} new tokens exceeds the context length {model.Config.ContextLength}");
         }
-        if (options.Seed is ulong seed) TorchRandom.ManualSeed(seed);
+        SamplingStream draws = options.Seed is ulong seed ? new SamplingStream(seed) : SamplingStream.Unseeded();
 
         bool wasTraining = model.IsTraining;
         model.Eval();
@@ -49,7 +49,7 @@ public static class Generator
         for (int step = 0; step < options.MaxNewTokens; step++)
         {
             using var stepScope = new DisposeScope();
-            Tensor sampled = Sample(last, options);
+            Tensor sampled = Sample(last, options, draws);
             sampled.CopyTo<long>(next);
             last.LogSoftmax(-1).Gather(1, sampled.Unsqueeze(1)).Squeeze(1).CopyTo<float>(nextLogp);
             for (int b = 0; b < batch; b++)
@@ -82,9 +82,18 @@ public static class Generator
         return result;
     }
 
-    /// <summary>Draws one token per row from logits [B, vocab] under the options' temperature, top-k and top-p.</summary>
-    public static Tensor Sample(Tensor logits, GenerationOptions options)
+    /// <summary>
+    /// Draws one token per row from logits [B, vocab] under the options' temperature, top-k and top-p, by inverse
+    /// transform: row b takes the first token whose cumulative probability exceeds the stream's b-th draw (computed in
+    /// float64; tokens of probability 0 are never taken).
+    /// </summary>
+    /// <param name="logits">Logits [B, vocab].</param>
+    /// <param name="options">Temperature (0: the most likely token, no draw), top-k, top-p.</param>
+    /// <param name="draws">One draw per row is taken from it; null: a stream of its own.</param>
+    public static Tensor Sample(Tensor logits, GenerationOptions options, SamplingStream? draws = null)
     {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Temperature == 0) return logits.Argmax(-1);
         Tensor scaled = options.Temperature == 1 ? logits : logits / options.Temperature;
         long vocab = logits.Size(-1);
@@ -102,7 +111,14 @@ public static class Generator
             Tensor kept = sorted.MaskedFill(drop, double.NegativeInfinity);
             scaled = Torch.Full(scaled.Shape, double.NegativeInfinity, scaled.DType, scaled.Device).Scatter(-1, order, kept);
         }
-        return scaled.Softmax(-1).Multinomial(1).Squeeze(-1);
+        draws ??= SamplingStream.Unseeded();
+        long rows = logits.Size(0);
+        var u = new double[rows];
+        for (int b = 0; b < rows; b++) u[b] = draws.NextDouble();
+        Tensor cumulative = scaled.To(ScalarType.Float64).Softmax(-1).Cumsum(-1);
+        Tensor target = Torch.From<double>(u, [rows, 1], logits.Device) * cumulative.Narrow(-1, vocab - 1, 1);
+        // Tokens whose cumulative probability is at most the target lie before the drawn one: their count is its index.
+        return cumulative.Le(target).Sum(-1).Clamp(max: vocab - 1);
     }
 
     private static (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> prompts, int width, int padId, Device device)

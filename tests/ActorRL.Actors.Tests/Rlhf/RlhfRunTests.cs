@@ -2,6 +2,7 @@ using ActorRL.Actors.Persistence;
 using ActorRL.Actors.Rlhf;
 using ActorRL.Actors.Rlhf.Journal;
 using ActorRL.Models.Checkpoints;
+using ActorRL.Models.Inference;
 using ActorRL.Models.Nn;
 using ActorRL.Models.Rlhf.Stages;
 using ActorRL.Models.Rlhf.Tasks;
@@ -48,6 +49,31 @@ public sealed class RlhfRunTests : IDisposable
         Assert.Contains(run.Result.Before, f => f.Name == "accuracy in-distribution");
         Assert.Equal(run.Result.Before.Select(f => f.Name), run.Result.After.Select(f => f.Name));
         Assert.Empty(run.Restarts);
+    }
+
+    [Fact]
+    public async Task ASyncRunWithTwoRolloutWorkersIsTheSameRunTwice()
+    {
+        // Both workers sample at once on their own threads; each chunk draws from its own (seed, step, chunk) stream, so
+        // the run's samples, and with them the trained weights, do not depend on how the two interleave.
+        async Task<(IReadOnlyList<double> Rewards, string Weights)> Run(string name)
+        {
+            var settings = SmokeRun.Settings(Path.Combine(root, name), "ppo", steps: 3) with
+            {
+                RolloutWorkers = 2,
+                PromptsPerStep = 4,
+                Generation = new GenerationOptions { MaxNewTokens = 24, Temperature = 1.5 },
+            };
+            var run = await SmokeRun.RunAsync(settings);
+            Assert.Equal(3, run.Result.StepsCompleted);
+            string weights = Checkpoint.Verify(run.Result.CheckpointDir).Files.Single(f => f.Name == "model.safetensors").Sha256;
+            return ([.. run.Steps.Select(s => s.Metrics["response_length"])], weights);
+        }
+
+        var first = await Run("first");
+        var second = await Run("second");
+        Assert.Equal(first.Rewards, second.Rewards);
+        Assert.Equal(first.Weights, second.Weights);
     }
 
     [Fact]

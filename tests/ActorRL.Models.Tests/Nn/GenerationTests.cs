@@ -111,13 +111,67 @@ public class GenerationTests(CopyTaskFixture copy) : IClassFixture<CopyTaskFixtu
         // probabilities 0.5, 0.3, 0.15, 0.05: top-p 0.7 keeps the first two (0.5 < 0.7 ≤ 0.8), top-k 3 the first three.
         using var scope = new DisposeScope();
         var logits = Torch.From<float>([MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.15f), MathF.Log(0.05f)], [1, 4]).Expand(4000, 4).Contiguous();
-        TorchRandom.ManualSeed(8);
-        long[] p = Generator.Sample(logits, new GenerationOptions { TopP = 0.7 }).ToArray<long>();
-        long[] k = Generator.Sample(logits, new GenerationOptions { TopK = 3 }).ToArray<long>();
+        long[] p = Generator.Sample(logits, new GenerationOptions { TopP = 0.7 }, new SamplingStream(8)).ToArray<long>();
+        long[] k = Generator.Sample(logits, new GenerationOptions { TopK = 3 }, new SamplingStream(9)).ToArray<long>();
         Assert.Equal([0L, 1L], p.Distinct().Order());
         Assert.Equal([0L, 1L, 2L], k.Distinct().Order());
         // renormalized: P(0 | top-p) = 0.5 / 0.8 = 0.625; 4000 draws, sd 31
         Assert.InRange(p.Count(x => x == 0), 2500 - 155, 2500 + 155);
+    }
+
+    [Fact]
+    public void EachRowTakesTheFirstTokenWhoseCumulativeProbabilityExceedsItsDraw()
+    {
+        // Expected tokens computed here in plain doubles: softmax of the row at temperature 2, then the inverse transform
+        // with the same draws (a stream from the same seed gives the same sequence).
+        using var scope = new DisposeScope();
+        TorchRandom.ManualSeed(21);
+        Tensor logits = Torch.Randn([256, 40]) * 3;
+        long[] sampled = Generator.Sample(logits, new GenerationOptions { Temperature = 2 }, new SamplingStream(1234)).ToArray<long>();
+
+        float[] values = logits.ToArray<float>();
+        var draws = new SamplingStream(1234);
+        for (int b = 0; b < 256; b++)
+        {
+            double[] scaled = [.. values.Skip(b * 40).Take(40).Select(v => v / 2.0)];
+            double max = scaled.Max();
+            double[] weights = [.. scaled.Select(v => Math.Exp(v - max))];
+            double target = draws.NextDouble() * weights.Sum();
+            int expected = 0;
+            for (double cumulative = weights[0]; cumulative <= target && expected < 39; cumulative += weights[++expected])
+            {
+            }
+            Assert.Equal(expected, sampled[b]);
+        }
+        // Draws cover the vocabulary: 256 rows of a 40-token spread reach many tokens, not a few.
+        Assert.True(sampled.Distinct().Count() > 20, $"{sampled.Distinct().Count()} distinct tokens");
+    }
+
+    [Fact]
+    public async Task ASeedGivesTheSameSamplesWhateverLibtorchsGeneratorDidAndLeavesItAlone()
+    {
+        var prompts = new List<int[]> { copy.Prompt("31"), copy.Prompt("4159"), copy.Prompt("270") };
+        var options = new GenerationOptions { Temperature = 3.0, MaxNewTokens = 10, Seed = 77 };
+        TorchRandom.ManualSeed(1);
+        byte[] before = TorchRandom.GetState();
+        var a = Generator.Generate(copy.Model, prompts, options, copy.Tokenizer.Pad);
+        Assert.Equal(before, TorchRandom.GetState());
+
+        TorchRandom.ManualSeed(999);
+        using (Torch.Randn([1000])) { }
+        var b = Generator.Generate(copy.Model, prompts, options, copy.Tokenizer.Pad);
+        Assert.Equal(a.Select(x => x.Tokens), b.Select(x => x.Tokens));
+
+        // Two generations at once on two threads, each on its own model copy, give what each gives alone.
+        using var twin = new CausalLM(copy.Model.Config);
+        twin.LoadParameters(copy.Model.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor));
+        var other = options with { Seed = 78 };
+        var alone = Generator.Generate(twin, prompts, other, copy.Tokenizer.Pad);
+        var together = await Task.WhenAll(
+            Task.Run(() => Generator.Generate(copy.Model, prompts, options, copy.Tokenizer.Pad)),
+            Task.Run(() => Generator.Generate(twin, prompts, other, copy.Tokenizer.Pad)));
+        Assert.Equal(a.Select(x => x.Tokens), together[0].Select(x => x.Tokens));
+        Assert.Equal(alone.Select(x => x.Tokens), together[1].Select(x => x.Tokens));
     }
 
     [Fact]
