@@ -337,6 +337,13 @@ internal sealed partial class Coordinator : PersistentActor
         {
             restarts++;
             Emit(new RoleRestarted(failed.Role, failed.Error));
+            if (failed.Permanent)
+            {
+                // Re-sending would fail the same way (a diverged update): end the run with what the journal committed.
+                Log.LogError("{Role} cannot do {Request} of step {Step}: {Error}", failed.Role, request.Request.GetType().Name, request.Request.Step, failed.Error);
+                Fail(new InvalidOperationException($"step {request.Request.Step}: {failed.Role}: {failed.Error}"));
+                return;
+            }
             Retry(reply.RequestId, request, $"{failed.Role} failed: {failed.Error}");
             return;
         }

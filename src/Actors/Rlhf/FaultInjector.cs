@@ -10,7 +10,7 @@ public sealed class InjectedFaultException(string message) : Exception(message);
 internal sealed class FaultInjector(FaultPlan plan) : IDisposable
 {
     private readonly CancellationTokenSource released = new();
-    private int rolloutFired, rewardFired, learnerFired, hangFired;
+    private int rolloutFired, rewardFired, learnerFired, learnerMidUpdateFired, hangFired;
 
     /// <summary>Throws once when a rollout worker generates for the planned step.</summary>
     public void Rollout(long step) => Fire(plan.RolloutAtStep, step, ref rolloutFired, "rollout worker");
@@ -20,6 +20,9 @@ internal sealed class FaultInjector(FaultPlan plan) : IDisposable
 
     /// <summary>Throws once when the learner trains the planned step.</summary>
     public void Learner(long step) => Fire(plan.LearnerAtStep, step, ref learnerFired, "learner");
+
+    /// <summary>Throws once when the learner has made the first optimizer step of the planned step's update.</summary>
+    public void LearnerMidUpdate(long step) => Fire(plan.LearnerMidUpdateAtStep, step, ref learnerMidUpdateFired, "learner mid-update");
 
     /// <summary>Blocks the calling compute thread (until the run ends) once, when <paramref name="role"/> reaches the planned step.</summary>
     public void MaybeHang(string role, long step)

@@ -9,8 +9,9 @@ namespace ActorRL.Actors.Rlhf;
 
 /// <summary>
 /// What the learner keeps across its restarts: the policy and optimizer, and the last published version. A learner that
-/// fails in the middle of an update is restarted with the weights of the last published version, so that the batch the
-/// coordinator re-sends is not trained on twice.
+/// fails in the middle of an update is restarted with the update undone (weights and AdamW moments as the last
+/// published version left them), so that the batch the coordinator re-sends is trained on once, exactly as the first
+/// time.
 /// </summary>
 internal sealed class LearnerState : IDisposable
 {
@@ -50,12 +51,12 @@ internal sealed class LearnerActor : RoleActor
     protected internal override void PreStart()
     {
         base.PreStart();
-        if (state.Updating && state.Published is { } published)
+        if (state.Updating)
         {
-            // The failed instance may have stepped the optimizer part-way: go back to what the rollout workers hold.
+            // The failed instance may have stepped part of the update: go back to what the rollout workers hold.
             _ = OnCompute(() =>
             {
-                published.ApplyTo(Learner.Policy);
+                Learner.RollBackUpdate();
                 state.Updating = false;
                 return true;
             });
@@ -86,6 +87,10 @@ internal sealed class LearnerActor : RoleActor
         Setup.Faults.Learner(request.Step);
         var clock = Stopwatch.StartNew();
         state.Updating = true;
+        Learner.AfterOptimizerStep = i =>
+        {
+            if (i == 0) Setup.Faults.LearnerMidUpdate(request.Step);
+        };
         IReadOnlyDictionary<string, double> metrics = Learner.Train(request.Batch, RlObjective, Settings.UpdateEpochs, request.Batch.Samples.Count);
         return Finish(request.RequestId, metrics, clock);
     }
@@ -105,6 +110,7 @@ internal sealed class LearnerActor : RoleActor
         TimeSpan update = clock.Elapsed;
         WeightsSnapshot weights = Learner.Snapshot();
         state.Published = weights;
+        Learner.CommitUpdate();
         state.Updating = false;
         return new PolicyUpdated(requestId, weights, metrics, update, clock.Elapsed - update);
     }

@@ -20,7 +20,9 @@ public abstract record RoleReply(long RequestId);
 /// <param name="RequestId">The request.</param>
 /// <param name="Role">The role's path.</param>
 /// <param name="Error">What went wrong.</param>
-public sealed record RoleFailed(long RequestId, string Role, string Error) : RoleReply(RequestId);
+/// <param name="Permanent">The same request would fail the same way again (an update whose loss is not finite): the run
+/// ends with the error instead of re-sending it.</param>
+public sealed record RoleFailed(long RequestId, string Role, string Error, bool Permanent = false) : RoleReply(RequestId);
 
 /// <summary>Generate completions for prompts with weights of at least <paramref name="MinVersion"/>.</summary>
 public sealed record RolloutRequested(long RequestId, long Step, IReadOnlyList<RolloutPrompt> Prompts, GenerationOptions Options, long MinVersion)

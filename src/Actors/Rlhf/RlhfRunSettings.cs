@@ -139,7 +139,10 @@ public sealed record PhaseDeadlines
 /// <param name="LearnerAtStep">The learner throws while training this step, or null.</param>
 /// <param name="HangRole">A role (<c>rollout</c>, <c>reference</c>, <c>reward</c>, <c>objective</c>, <c>learner</c>) that stops answering once, or null.</param>
 /// <param name="HangAtStep">The step at which <paramref name="HangRole"/> hangs.</param>
-public sealed record FaultPlan(long? RolloutAtStep = null, long? RewardAtStep = null, long? LearnerAtStep = null, string? HangRole = null, long HangAtStep = 0)
+/// <param name="LearnerMidUpdateAtStep">The learner throws after the first optimizer step of this step's update, or null.</param>
+public sealed record FaultPlan(
+    long? RolloutAtStep = null, long? RewardAtStep = null, long? LearnerAtStep = null, string? HangRole = null, long HangAtStep = 0,
+    long? LearnerMidUpdateAtStep = null)
 {
     /// <summary>No faults.</summary>
     public static FaultPlan None { get; } = new();

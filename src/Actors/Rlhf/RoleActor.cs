@@ -70,7 +70,7 @@ internal abstract class RoleActor : ReceiveActor
             catch (Exception e)
             {
                 Context.Log.LogWarning("{Role} failed on {Request} of step {Step}: {Error}", Role, request.GetType().Name, request.Step, e.Message);
-                replyTo.Tell(new RoleFailed(request.RequestId, Role, e.Message), Self);
+                replyTo.Tell(new RoleFailed(request.RequestId, Role, e.Message, Permanent: e is NonFiniteUpdateException), Self);
                 throw;
             }
             replyTo.Tell(reply, Self);

@@ -40,6 +40,7 @@ public sealed record LearnerCheckpoint(long Step, long Version, IReadOnlyDiction
 public sealed class PolicyLearner : IDisposable
 {
     private readonly double gradClip;
+    private LearnerRollback? rollback;
 
     /// <summary>Creates the learner; it owns <paramref name="policy"/>.</summary>
     /// <param name="policy">The policy to train (with a value head for the PPO family).</param>
@@ -111,23 +112,66 @@ public sealed class PolicyLearner : IDisposable
         return metrics;
     }
 
-    // Each loss: zero-grad, backward, clip, step; then one new version. Figures are averaged over the steps.
+    /// <summary>
+    /// Whether the last update has not been committed yet: <see cref="RollBackUpdate"/> can still undo it. Each update
+    /// keeps a copy of the learner's state from before it (parameters and AdamW moments) until
+    /// <see cref="CommitUpdate"/> or the next update.
+    /// </summary>
+    public bool UpdatePending => rollback is not null;
+
+    /// <summary>Drops the copy of the state from before the last update: it is published and will not be undone.</summary>
+    public void CommitUpdate()
+    {
+        rollback?.Dispose();
+        rollback = null;
+    }
+
+    /// <summary>
+    /// Undoes the last uncommitted update (one that failed part-way, or whose result was lost): parameters, AdamW's
+    /// steps and moments, and <see cref="Version"/> return to what they were before it.
+    /// </summary>
+    /// <returns>Whether there was an update to undo.</returns>
+    public bool RollBackUpdate()
+    {
+        if (rollback is not { } undo) return false;
+        undo.Restore(Optimizer);
+        Version = undo.Version;
+        CommitUpdate();
+        return true;
+    }
+
+    // Each loss: zero-grad, backward, clip, step; then one new version. Figures are averaged over the steps. A loss or a
+    // gradient norm that is not finite stops the update before it steps on it, and the update is undone.
     private Dictionary<string, double> Optimize(IReadOnlyList<Func<ObjectiveLoss>> losses)
     {
+        CommitUpdate();
+        rollback = LearnerRollback.Capture(Policy, Optimizer, Version);
         Policy.Train();
         Tensor[] parameters = [.. Policy.Parameters()];
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (Func<ObjectiveLoss> compute in losses)
+        try
         {
-            using var scope = new DisposeScope();
-            Optimizer.ZeroGrad();
-            ObjectiveLoss loss = compute();
-            loss.Loss.Backward();
-            // An infinite limit measures the norm without scaling anything.
-            double norm = Torch.ClipGradNorm(parameters, gradClip > 0 ? gradClip : double.PositiveInfinity);
-            Optimizer.Step();
-            foreach (var (name, value) in loss.Metrics) sums[name] = sums.GetValueOrDefault(name) + value;
-            sums["grad_norm"] = sums.GetValueOrDefault("grad_norm") + norm;
+            for (int i = 0; i < losses.Count; i++)
+            {
+                using var scope = new DisposeScope();
+                Optimizer.ZeroGrad();
+                ObjectiveLoss loss = losses[i]();
+                double value = loss.Loss.ToDouble();
+                if (!double.IsFinite(value)) throw NonFinite($"the loss is {value}", i, losses.Count, loss.Metrics);
+                loss.Loss.Backward();
+                // An infinite limit measures the norm without scaling anything.
+                double norm = Torch.ClipGradNorm(parameters, gradClip > 0 ? gradClip : double.PositiveInfinity);
+                if (!double.IsFinite(norm)) throw NonFinite($"the gradient norm is {norm} (loss {value:G6})", i, losses.Count, loss.Metrics);
+                Optimizer.Step();
+                AfterOptimizerStep?.Invoke(i);
+                foreach (var (name, metric) in loss.Metrics) sums[name] = sums.GetValueOrDefault(name) + metric;
+                sums["grad_norm"] = sums.GetValueOrDefault("grad_norm") + norm;
+            }
+        }
+        catch
+        {
+            RollBackUpdate();
+            throw;
         }
         Optimizer.ZeroGrad();
         Version++;
@@ -136,6 +180,14 @@ public sealed class PolicyLearner : IDisposable
         metrics["version"] = Version;
         return metrics;
     }
+
+    /// <summary>Called after each optimizer step of an update with the step's index (fault drills: a failure mid-update).</summary>
+    public Action<int>? AfterOptimizerStep { get; set; }
+
+    private NonFiniteUpdateException NonFinite(string what, int index, int count, IReadOnlyDictionary<string, double> metrics) => new(
+        $"{what} in minibatch {index + 1} of {count} of the update to policy version {Version + 1}; nothing was stepped on it and the update "
+        + $"was undone (the policy stays at version {Version}). Its figures: "
+        + string.Join(", ", metrics.Select(m => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.Key} {m.Value:G6}"))));
 
     /// <summary>The current weights, at <see cref="Version"/>.</summary>
     public WeightsSnapshot Snapshot() => WeightsSnapshot.Capture(Policy, Version);
@@ -159,6 +211,7 @@ public sealed class PolicyLearner : IDisposable
     /// <exception cref="ArgumentException">It does not fit this policy, or lacks the learner's state.</exception>
     public LearnerCheckpoint LoadCheckpoint(string dir)
     {
+        CommitUpdate();
         using LoadedCheckpoint loaded = Checkpoint.Load(dir);
         LearnerCheckpoint state = LearnerCheckpoint.Parse(loaded.TrainerState, loaded.Directory);
         loaded.RestoreModel(Policy);
@@ -187,6 +240,7 @@ public sealed class PolicyLearner : IDisposable
     /// <summary>Frees the optimizer state and the policy.</summary>
     public void Dispose()
     {
+        CommitUpdate();
         Optimizer.Dispose();
         Policy.Dispose();
     }

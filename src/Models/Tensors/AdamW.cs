@@ -83,10 +83,19 @@ public sealed class AdamW : IDisposable
         return new AdamWParamState(step, Moment(group, index, 0), Moment(group, index, 1));
     }
 
-    /// <summary>Restores a parameter's state (from a checkpoint).</summary>
+    /// <summary>
+    /// Restores a parameter's state (from a checkpoint, or from before a failed update); the moments are copied. A state
+    /// without moments is that of a parameter never stepped: its step must be 0.
+    /// </summary>
     public void SetState(int group, int index, AdamWParamState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (state.ExpAvg is null && state.ExpAvgSq is null)
+        {
+            if (state.Step != 0) throw new ArgumentException($"AdamW state without moments must have step 0, not {state.Step}", nameof(state));
+            TorchException.Check(LibTorch.atr_adamw_clear_state(handle, group, index));
+            return;
+        }
         if (state.ExpAvg is null || state.ExpAvgSq is null)
         {
             throw new ArgumentException("both moments are needed to restore AdamW state", nameof(state));

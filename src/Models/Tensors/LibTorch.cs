@@ -177,5 +177,6 @@ internal static unsafe partial class LibTorch
     [LibraryImport(Lib)] internal static partial TensorHandle atr_adamw_get_moment(OptimizerHandle optimizer, int group, int index, int which);
     [LibraryImport(Lib)] internal static partial int atr_adamw_get_step(OptimizerHandle optimizer, int group, int index, out long step);
     [LibraryImport(Lib)] internal static partial int atr_adamw_set_state(OptimizerHandle optimizer, int group, int index, long step, TensorHandle expAvg, TensorHandle expAvgSq);
+    [LibraryImport(Lib)] internal static partial int atr_adamw_clear_state(OptimizerHandle optimizer, int group, int index);
     [LibraryImport(Lib)] internal static partial int atr_clip_grad_norm(nint* parameters, int n, double maxNorm, double normType, out double totalNorm);
 }

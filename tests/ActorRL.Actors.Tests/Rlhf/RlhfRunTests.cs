@@ -91,6 +91,43 @@ public sealed class RlhfRunTests : IDisposable
     }
 
     [Fact]
+    public async Task ALearnerThatFailsMidUpdateIsUndoneSoTheRunEndsWithTheWeightsOfAnUninterruptedOne()
+    {
+        // Two optimizer steps per update; at step 2 the learner throws after the first, with AdamW's moments and the
+        // weights already moved. Restarted, it undoes that half-update, and the re-sent batch trains as the first time.
+        async Task<(string Weights, RlhfRunResult Result)> Run(string name, FaultPlan faults)
+        {
+            var settings = SmokeRun.Settings(Path.Combine(root, name), "ppo", steps: 3) with { UpdateEpochs = 2, Faults = faults };
+            var run = await SmokeRun.RunAsync(settings);
+            Assert.Equal(3, run.Result.StepsCompleted);
+            return (Checkpoint.Verify(run.Result.CheckpointDir).Files.Single(f => f.Name == "model.safetensors").Sha256, run.Result);
+        }
+
+        var clean = await Run("clean", FaultPlan.None);
+        var faulted = await Run("faulted", new FaultPlan(LearnerMidUpdateAtStep: 2));
+        Assert.Equal(0, clean.Result.Restarts);
+        Assert.Equal(1, faulted.Result.Restarts);
+        Assert.Equal(clean.Weights, faulted.Weights);
+    }
+
+    [Fact]
+    public async Task ADivergedUpdateEndsTheRunAtOnceNamingTheLearnerAndKeepsWhatWasCommitted()
+    {
+        // A learning rate of 1e30 throws the weights to ~1e30 in the first update; the next update's loss is not finite.
+        string runDir = Path.Combine(root, "run");
+        var settings = SmokeRun.Settings(runDir, "ppo", steps: 4) with { Lr = 1e30, CheckpointEvery = 1 };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SmokeRun.RunAsync(settings));
+        Assert.Matches(@"^step \d: \S+/learner: the (loss|gradient norm) is (NaN|-?∞|-?Infinity)", error.Message);
+        Assert.Contains("the update was undone", error.Message, StringComparison.Ordinal);
+
+        // Not re-sent: the learner failed once. The steps before it stay committed, each with its checkpoint.
+        RunHistory history = await RunJournal.ReadAsync(runDir);
+        long failedStep = long.Parse(error.Message[5..error.Message.IndexOf(':', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Enumerable.Range(1, (int)failedStep - 1).Select(i => (long)i), history.Steps.Select(s => s.Step));
+        Assert.Equal(failedStep - 1, history.Checkpoints[^1].Step);
+    }
+
+    [Fact]
     public async Task FaultsInRolloutRewardAndLearnerAreRestartedAndNoSampleIsTrainedTwice()
     {
         var settings = SmokeRun.Settings(Path.Combine(root, "run"), "ppo", steps: 5) with

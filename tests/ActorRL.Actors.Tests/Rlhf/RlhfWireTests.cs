@@ -98,6 +98,7 @@ public sealed class RlhfWireTests
     {
         ["RoleFailed"] = new RoleFailed(7, "/user/run/reference", "CUDA out of memory; ünïcode ✓\nsecond line"),
         ["RoleFailed empty strings"] = new RoleFailed(0, "", ""),
+        ["RoleFailed permanent"] = new RoleFailed(8, "/user/run/learner", "the loss is NaN", Permanent: true),
         ["RolloutRequested"] = new RolloutRequested(11, 3, Prompts, Options, MinVersion: 5),
         ["RolloutRequested default options no prompts"] = new RolloutRequested(12, 0, [], new GenerationOptions(), -1),
         ["RolloutRequested greedy"] = new RolloutRequested(13, 1, Prompts[..1], new GenerationOptions { Temperature = NegativeZero, TopP = 0.5 }, 0),

@@ -108,6 +108,133 @@ public class LearnerTests
         Assert.Equal(2, resumed.Version);
     }
 
+    /// <summary>PPO's loss, except for the chosen calls (1-based), whose loss is replaced by <paramref name="replace"/>.</summary>
+    private sealed class FailingObjective(Func<CausalLM, Tensor, Tensor> replace, params int[] calls) : IRlObjective
+    {
+        private readonly PpoObjective ppo = new(new PpoOptions());
+        private int call;
+
+        public string Name => "failing";
+        public bool NeedsDpoModel => false;
+        public bool NeedsDemonstrationRewards => false;
+        public bool TrainsCritic => true;
+        public TrainingBatch Prepare(long batchId, IReadOnlyList<ScoredRollout> batch) => ppo.Prepare(batchId, batch);
+
+        public ObjectiveLoss Loss(CausalLM policy, IReadOnlyList<TrainingSample> minibatch)
+        {
+            ObjectiveLoss loss = ppo.Loss(policy, minibatch);
+            return calls.Contains(++call) ? loss with { Loss = replace(policy, loss.Loss) } : loss;
+        }
+    }
+
+    private static (PolicyLearner Learner, TrainingBatch Batch) TwinLearner(int seed)
+    {
+        TorchRandom.ManualSeed((ulong)seed);
+        var learner = new PolicyLearner(new CausalLM(FakeRlTask.TinyConfig, withValueHead: true), lr: 1e-2, weightDecay: 0.1);
+        var batch = new TrainingBatch(0, Samples(learner.Policy, ([1, 2], [7, 8], [1f, -1f], null), ([1, 3], [9], [-1f], null), ([2], [5, 5, 6], [0.5f, 0f, 2f], null)),
+            new Dictionary<string, double>());
+        return (learner, batch);
+    }
+
+    private static List<(long Step, float[]? ExpAvg, float[]? ExpAvgSq)> OptimizerState(AdamW adamW)
+    {
+        var state = new List<(long, float[]?, float[]?)>();
+        for (int g = 0; g < adamW.Groups.Count; g++)
+        {
+            for (int i = 0; i < adamW.Groups[g].Parameters.Count; i++)
+            {
+                AdamWParamState s = adamW.GetState(g, i);
+                state.Add((s.Step, s.ExpAvg?.ToArray<float>(), s.ExpAvgSq?.ToArray<float>()));
+                s.ExpAvg?.Dispose();
+                s.ExpAvgSq?.Dispose();
+            }
+        }
+        return state;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ANaNLossStopsTheUpdateUndoesItAndNamesTheMinibatch(int failingCall)
+    {
+        // One successful update first, so that AdamW has moments to be corrupted; then an update of three minibatches
+        // whose loss turns NaN in minibatch failingCall (calls 2, 3, 4 of the objective).
+        var (learner, batch) = TwinLearner(41);
+        using var owner = learner;
+        var objective = new FailingObjective((_, loss) => loss * double.NaN, failingCall + 1);
+        learner.Train(batch, objective, epochs: 1, miniBatchSize: 3);
+        learner.CommitUpdate();
+        WeightsSnapshot before = learner.Snapshot();
+        var optimizerBefore = OptimizerState(learner.Optimizer);
+
+        var error = Assert.Throws<NonFiniteUpdateException>(() => learner.Train(batch, objective, epochs: 3, miniBatchSize: 3));
+        Assert.Contains($"the loss is NaN in minibatch {failingCall} of 3 of the update to policy version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the policy stays at version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("actor_loss", error.Message, StringComparison.Ordinal);
+
+        Assert.Equal(1, learner.Version);
+        Assert.False(learner.UpdatePending);
+        Assert.Equal(before.Sha256, learner.Snapshot().Sha256);
+        var optimizerAfter = OptimizerState(learner.Optimizer);
+        Assert.Equal(optimizerBefore.Select(s => s.Step), optimizerAfter.Select(s => s.Step));
+        Assert.Equal(optimizerBefore.Select(s => s.ExpAvg), optimizerAfter.Select(s => s.ExpAvg));
+        Assert.Equal(optimizerBefore.Select(s => s.ExpAvgSq), optimizerAfter.Select(s => s.ExpAvgSq));
+
+        // Training on goes exactly as if the failed update had never run: a twin that never saw it ends identical.
+        var (twin, twinBatch) = TwinLearner(41);
+        using var twinOwner = twin;
+        var clean = new PpoObjective(new PpoOptions());
+        twin.Train(twinBatch, clean, epochs: 1, miniBatchSize: 3);
+        twin.Train(twinBatch, clean, epochs: 3, miniBatchSize: 3);
+        learner.Train(batch, clean, epochs: 3, miniBatchSize: 3);
+        Assert.Equal(twin.Snapshot().Sha256, learner.Snapshot().Sha256);
+    }
+
+    [Fact]
+    public void AnInfiniteGradientNormBehindAFiniteLossIsRefusedAsWell()
+    {
+        // √(w − w) at w: the value is 0, its gradient 1 / (2·0) = ∞.
+        var (learner, batch) = TwinLearner(42);
+        using var owner = learner;
+        var objective = new FailingObjective((policy, loss) =>
+        {
+            Tensor w = policy.Parameters()[0];
+            return loss + (w - w.Detach()).Sqrt().Sum();
+        }, 2);
+        WeightsSnapshot before = learner.Snapshot();
+        var error = Assert.Throws<NonFiniteUpdateException>(() => learner.Train(batch, objective, epochs: 2, miniBatchSize: 3));
+        Assert.Contains("the gradient norm is ∞", error.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("minibatch 2 of 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, learner.Version);
+        Assert.Equal(before.Sha256, learner.Snapshot().Sha256);
+        Assert.All(OptimizerState(learner.Optimizer), s => Assert.True(s.Step == 0 && s.ExpAvg is null && s.ExpAvgSq is null));
+    }
+
+    [Fact]
+    public void AnUncommittedUpdateCanBeUndoneAndACommittedOneCannot()
+    {
+        var (learner, batch) = TwinLearner(43);
+        using var owner = learner;
+        var ppo = new PpoObjective(new PpoOptions());
+        WeightsSnapshot initial = learner.Snapshot();
+        learner.Train(batch, ppo, epochs: 2, miniBatchSize: 2);
+        Assert.True(learner.UpdatePending);
+        WeightsSnapshot once = learner.Snapshot();
+        Assert.NotEqual(initial.Sha256, once.Sha256);
+
+        // Undone (as a learner restarted after losing the update's result does), then trained again: the same version.
+        Assert.True(learner.RollBackUpdate());
+        Assert.Equal(0, learner.Version);
+        Assert.Equal(initial.Sha256, learner.Snapshot().Sha256);
+        learner.Train(batch, ppo, epochs: 2, miniBatchSize: 2);
+        Assert.Equal(once, learner.Snapshot());
+
+        learner.CommitUpdate();
+        Assert.False(learner.UpdatePending);
+        Assert.False(learner.RollBackUpdate());
+        Assert.Equal(once, learner.Snapshot());
+    }
+
     [Fact]
     public void AnEmptyResponseKeepsItsRewardButTrainsNoToken()
     {

@@ -94,9 +94,9 @@ public static class RlhfWire
 
     // ---- The role messages ----
 
-    private static RoleFailed ToWire(Rec.RoleFailed m) => new() { RequestId = m.RequestId, Role = m.Role, Error = m.Error };
+    private static RoleFailed ToWire(Rec.RoleFailed m) => new() { RequestId = m.RequestId, Role = m.Role, Error = m.Error, Permanent = m.Permanent };
 
-    private static Rec.RoleFailed FromWire(RoleFailed w) => new(w.RequestId, w.Role, w.Error);
+    private static Rec.RoleFailed FromWire(RoleFailed w) => new(w.RequestId, w.Role, w.Error, w.Permanent);
 
     private static RolloutRequested ToWire(Rec.RolloutRequested m)
     {

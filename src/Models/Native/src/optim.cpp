@@ -129,6 +129,16 @@ ATR_API int atr_adamw_set_state(AdamW* opt, int32_t group, int32_t index, int64_
   });
 }
 
+// Forgets a parameter's state, as before its first step (step 0, moments undefined).
+ATR_API int atr_adamw_clear_state(AdamW* opt, int32_t group, int32_t index) {
+  return atr::run([&] {
+    ParamState& s = state_at(opt, group, index);
+    s.step = 0;
+    s.exp_avg = Tensor();
+    s.exp_avg_sq = Tensor();
+  });
+}
+
 // Scales all gradients so that their global norm is at most max_norm; returns the norm before.
 ATR_API int atr_clip_grad_norm(Tensor* const* params, int32_t n, double max_norm, double norm_type,
                                double* total_norm) {
