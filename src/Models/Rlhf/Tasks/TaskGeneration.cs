@@ -13,8 +13,8 @@ internal static class TaskGeneration
     /// <summary>
     /// One response per prompt (the final <c>eos</c> kept; a response cut by the budget has none), at most
     /// <paramref name="maxNewTokens"/> tokens, fewer where the longest prompt leaves less room in the context.
-    /// Greedy when <paramref name="temperature"/> is 0; otherwise libtorch's generator is seeded with
-    /// <paramref name="seed"/> before the first batch, so the same seed gives the same samples.
+    /// Greedy when <paramref name="temperature"/> is 0; otherwise each batch samples with a seed of its own, from
+    /// <paramref name="seed"/> and the batch's position, so the same seed gives the same samples.
     /// </summary>
     public static IReadOnlyList<int[]> Responses(
         CausalLM model, IReadOnlyList<int[]> prompts, int maxNewTokens, double temperature, int seed, ITokenizer tokenizer)
@@ -31,9 +31,11 @@ internal static class TaskGeneration
         for (int start = 0; start < prompts.Count; start += BatchSize)
         {
             var batch = prompts.Skip(start).Take(BatchSize).ToList();
-            GenerationOptions batchOptions = start == 0 && temperature > 0 ? options with { Seed = (uint)seed } : options;
+            GenerationOptions batchOptions = temperature > 0 ? options with { Seed = BatchSeed(seed, start) } : options;
             responses.AddRange(Generator.Generate(model, batch, batchOptions, tokenizer.Pad).Select(c => c.Tokens));
         }
         return responses;
     }
+
+    private static ulong BatchSeed(int seed, int start) => unchecked(((ulong)(uint)seed << 32) ^ (ulong)start * 0x9E3779B97F4A7C15UL);
 }

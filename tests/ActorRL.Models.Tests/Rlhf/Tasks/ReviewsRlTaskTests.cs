@@ -33,6 +33,25 @@ public class ReviewsRlTaskTests
     private const string PinnedSubjects = "our waiter|the room|the dessert|the room";
 
     [Fact]
+    public void SampledEvaluationResponsesRepeatForTheSameSeedInEveryBatch()
+    {
+        // 150 prompts: three generation batches, each drawn with its own seed from the evaluation seed and its position.
+        TorchRandom.ManualSeed(5);
+        using var model = new CausalLM(new GptConfig(task.Tokenizer.VocabSize, 64, 1, 2, 16));
+        IReadOnlyList<ReviewEvalItem> items = task.EvalItems(150, evalSeed: 3);
+        var first = task.Respond(model, items, maxNewTokens: 6, temperature: 1.0, seed: 9);
+        TorchRandom.ManualSeed(6); // libtorch's generator plays no part
+        var again = task.Respond(model, items, maxNewTokens: 6, temperature: 1.0, seed: 9);
+        var other = task.Respond(model, items, maxNewTokens: 6, temperature: 1.0, seed: 10);
+        Assert.Equal(first, again);
+        foreach (int batch in new[] { 0, 1, 2 })
+        {
+            var range = Enumerable.Range(batch * 64, batch == 2 ? 22 : 64).ToList();
+            Assert.NotEqual(range.Select(i => first[i]), range.Select(i => other[i]));
+        }
+    }
+
+    [Fact]
     public void DemonstrationsAreGrammaticalReviewsOfTheirSubjects()
     {
         string[] texts = [.. Enumerable.Range(0, 300).Select(i => task.ReviewText(i, task.Demonstration(i)))];
