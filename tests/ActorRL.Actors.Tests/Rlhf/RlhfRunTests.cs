@@ -271,14 +271,6 @@ public sealed class RlhfResumeTests : IDisposable
         Assert.Equal(round.TrainingSetSize, resumed.Steps[0].Metrics["pair_set_size"]);
         Assert.Equal(round, Assert.Single((await RunJournal.ReadAsync(runDir)).ObjectiveStates));
     }
-}
-
-[Collection(RlhfCollection.Name)]
-public sealed class RlhfDemonstrationJournalTests : IDisposable
-{
-    private readonly string root = Directory.CreateTempSubdirectory("actorrl-rcfd-journal-").FullName;
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
 
     [Fact]
     public async Task RcfdJournalsEachPromptsDemonstrationRewardsOnceAndAResumedRunTakesThemFromTheJournal()
