@@ -155,12 +155,20 @@ public static class TrainCommand
             if (resume is not null)
             {
                 string saved = Path.Combine(runDir, ConfigFileName);
-                if (File.Exists(saved) && JsonNode.Parse(File.ReadAllText(saved)) is JsonObject before
-                    && ResumeCompatibility.FirstConflict(before, RunSettingsMapper.ToJson(config)) is var (key, was, now))
+                if (File.Exists(saved) && JsonNode.Parse(File.ReadAllText(saved)) is JsonObject before)
                 {
-                    throw new InvalidConfigurationException(key,
-                        $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume.Directory} needs the same value; "
-                        + "start over with --fresh, or use another run.dir");
+                    JsonObject current = RunSettingsMapper.ToJson(config);
+                    if (ResumeCompatibility.FirstConflict(before, current) is var (key, was, now))
+                    {
+                        throw new InvalidConfigurationException(key,
+                            $"run.dir {runDir} holds a run trained with {was}, not {now}: continuing its checkpoint {resume.Directory} needs the same value; "
+                            + "start over with --fresh, or use another run.dir");
+                    }
+                    foreach ((string tuned, string from, string to) in ResumeCompatibility.Retuned(before, current))
+                    {
+                        Terminal.WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                            $"{tuned}: the run trained with {from} up to step {resume.Step} and goes on with {to}"));
+                    }
                 }
                 // The coordinator names the checkpoints it passes over when it recovers.
                 KeepMetricsUpTo(runDir, resume.Step);

@@ -16,6 +16,27 @@ public static class ResumeCompatibility
         "eval.", "torch.",
     ];
 
+    /// <summary>
+    /// Keys a resumed run may change although the run then no longer repeats an uninterrupted one: the learning rate, so
+    /// that a run that diverged can go on from its last checkpoint with a smaller one. They are reported by
+    /// <see cref="Retuned"/>.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tunable = ["rl.lr"];
+
+    /// <summary>The <see cref="Tunable"/> keys whose value differs, with both values.</summary>
+    /// <param name="saved">The configuration the run directory was trained with.</param>
+    /// <param name="current">The configuration of this run, in the same shape.</param>
+    public static IReadOnlyList<(string Key, string Was, string Now)> Retuned(JsonObject saved, JsonObject current)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(current);
+        var before = Flatten(saved);
+        var after = Flatten(current);
+        return [.. Tunable
+            .Select(key => (Key: key, Was: before.GetValueOrDefault(key) ?? "(not set)", Now: after.GetValueOrDefault(key) ?? "(not set)"))
+            .Where(c => c.Was != c.Now)];
+    }
+
     /// <summary>The first key whose value differs where it must not, with both values, or null when the run can continue.</summary>
     /// <param name="saved">The configuration the run directory was trained with (its <c>config.json</c>).</param>
     /// <param name="current">The configuration of this run, in the same shape (<see cref="RunSettingsMapper.ToJson"/>).</param>
@@ -27,7 +48,7 @@ public static class ResumeCompatibility
         var after = Flatten(current);
         foreach (string key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
         {
-            if (Harmless.Any(h => h.EndsWith('.') ? key.StartsWith(h, StringComparison.Ordinal) : key == h)) continue;
+            if (Tunable.Contains(key) || Harmless.Any(h => h.EndsWith('.') ? key.StartsWith(h, StringComparison.Ordinal) : key == h)) continue;
             string was = before.GetValueOrDefault(key) ?? "(not set)", now = after.GetValueOrDefault(key) ?? "(not set)";
             if (was != now) return (key, was, now);
         }

@@ -221,13 +221,18 @@ public sealed class PolicyLearner : IDisposable
         return state;
     }
 
-    /// <summary>A learner over <paramref name="policy"/> resumed from the checkpoint in <paramref name="dir"/>.</summary>
+    /// <summary>
+    /// A learner over <paramref name="policy"/> resumed from the checkpoint in <paramref name="dir"/>, going on with the
+    /// learning rate <paramref name="lr"/> (which may differ from the checkpoint's: a run that diverged continues with a
+    /// smaller one).
+    /// </summary>
     public static PolicyLearner Resume(string dir, CausalLM policy, double lr, double weightDecay = 0.0, double gradClip = 1.0)
     {
         var learner = new PolicyLearner(policy, lr, weightDecay, gradClip);
         try
         {
             learner.LoadCheckpoint(dir);
+            for (int g = 0; g < learner.Optimizer.Groups.Count; g++) learner.Optimizer.SetLearningRate(g, lr);
             return learner;
         }
         catch

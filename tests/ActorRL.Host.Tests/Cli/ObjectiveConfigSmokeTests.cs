@@ -115,18 +115,40 @@ public sealed class TrainResumeTests
         Assert.False(Directory.Exists(Path.Combine(runDir, "previous")));
 
         // A change that the checkpoint cannot take is refused with its key.
-        var other = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.lr=0.001"));
+        var other = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.samples_per_prompt=4"));
         Assert.Equal(ExitCodes.BadConfiguration, other.ExitCode);
-        Assert.Contains("rl.lr: run.dir", other.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rl.samples_per_prompt: run.dir", other.Stderr, StringComparison.Ordinal);
+        Assert.Contains("holds a run trained with 2, not 4", other.Stderr, StringComparison.Ordinal);
         Assert.Contains("--fresh", other.Stderr, StringComparison.Ordinal);
 
         // --fresh moves the run aside and starts over, reusing the stages.
-        var fresh = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.lr=0.001", "--fresh"));
+        var fresh = await ActorRlProcess.RunAsync(dir.Path, Args("runs/again", "--set", "rl.samples_per_prompt=4", "--fresh"));
         Assert.True(fresh.ExitCode == ExitCodes.Success, fresh.Stderr);
         Assert.Contains("sft reused", fresh.Stdout, StringComparison.Ordinal);
         string previous = Assert.Single(Directory.GetDirectories(Path.Combine(runDir, "previous")));
         Assert.True(File.Exists(Path.Combine(previous, "checkpoints", "step-000004", "manifest.json")));
         Assert.Equal([1L, 2L], RlSteps(runDir));
+    }
+
+    [Fact]
+    public async Task ARunGoesOnFromItsCheckpointWithASmallerLearningRateAndSaysSo()
+    {
+        // The way out of a diverged run: the same command with a smaller rl.lr continues from the last checkpoint.
+        using var dir = new TempDir();
+        string runDir = Path.Combine(dir.Path, "runs", "tuned");
+        var first = await ActorRlProcess.RunAsync(dir.Path, Args("runs/tuned", "--set", "rl.lr=0.0002"));
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
+
+        var tuned = await ActorRlProcess.RunAsync(dir.Path, Args("runs/tuned", "--set", "rl.lr=0.00003", "--set", "rl.steps=3"));
+        Assert.True(tuned.ExitCode == ExitCodes.Success, tuned.Stderr);
+        Assert.Contains("warning: rl.lr: the run trained with 0.0002 up to step 2 and goes on with 3E-05", tuned.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"resuming from {Path.Combine(runDir, "checkpoints", "step-000002")} (step 2)", tuned.Stdout, StringComparison.Ordinal);
+        Assert.Equal([1L, 2L, 3L], RlSteps(runDir));
+
+        double[] Rates(string step) => [.. JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "checkpoints", step, "optimizer.json")))!["groups"]!.AsArray()
+            .Select(g => g!["lr"]!.GetValue<double>())];
+        Assert.All(Rates("step-000002"), lr => Assert.Equal(0.0002, lr));
+        Assert.All(Rates("step-000003"), lr => Assert.Equal(0.00003, lr));
     }
 
     [Fact]
