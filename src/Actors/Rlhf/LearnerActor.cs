@@ -19,8 +19,6 @@ internal sealed class LearnerState : IDisposable
 
     public WeightsSnapshot? Published { get; set; }
 
-    public bool Updating { get; set; }
-
     public void Dispose() => Learner?.Dispose();
 }
 
@@ -51,15 +49,10 @@ internal sealed class LearnerActor : RoleActor
     protected internal override void PreStart()
     {
         base.PreStart();
-        if (state.Updating)
+        if (state.Learner is { UpdatePending: true } learner)
         {
-            // The failed instance may have stepped part of the update: go back to what the rollout workers hold.
-            _ = OnCompute(() =>
-            {
-                Learner.RollBackUpdate();
-                state.Updating = false;
-                return true;
-            });
+            // The failed instance stepped an update it never published: go back to what the rollout workers hold.
+            _ = OnCompute(learner.RollBackUpdate);
         }
     }
 
@@ -86,7 +79,6 @@ internal sealed class LearnerActor : RoleActor
         Setup.Faults.MaybeHang("learner", request.Step);
         Setup.Faults.Learner(request.Step);
         var clock = Stopwatch.StartNew();
-        state.Updating = true;
         Learner.AfterOptimizerStep = i =>
         {
             if (i == 0) Setup.Faults.LearnerMidUpdate(request.Step);
@@ -100,7 +92,6 @@ internal sealed class LearnerActor : RoleActor
         Setup.Faults.MaybeHang("learner", request.Step);
         Setup.Faults.Learner(request.Step);
         var clock = Stopwatch.StartNew();
-        state.Updating = true;
         IReadOnlyDictionary<string, double> metrics = Learner.TrainPreferences(request.Pairs, PreferenceObjective, Task.Tokenizer.Pad);
         return Finish(request.RequestId, metrics, clock);
     }
@@ -111,7 +102,6 @@ internal sealed class LearnerActor : RoleActor
         WeightsSnapshot weights = Learner.Snapshot();
         state.Published = weights;
         Learner.CommitUpdate();
-        state.Updating = false;
         return new PolicyUpdated(requestId, weights, metrics, update, clock.Elapsed - update);
     }
 

@@ -27,12 +27,10 @@ internal sealed class RewardActor : RoleActor
         if (request.WithDemonstrations)
         {
             foreach ((long promptId, double[] known) in request.KnownDemoRewards) Scorer.RememberDemonstrationRewards(promptId, known);
-            demo = [];
-            foreach (Rollout rollout in request.Rollouts)
-            {
-                if (!Scorer.HasDemonstrationRewards(rollout.PromptId)) scored++;
-                demo.Add(Scorer.DemonstrationRewards(rollout.PromptId, rollout.Prompt));
-            }
+            // What the cache gains here is what was scored here.
+            int cached = Scorer.DemoCache.Count;
+            demo = [.. request.Rollouts.Select(r => Scorer.DemonstrationRewards(r.PromptId, r.Prompt))];
+            scored = Scorer.DemoCache.Count - cached;
         }
         return new RewardsScored(request.RequestId, rewards, demo, clock.Elapsed, scored);
     }

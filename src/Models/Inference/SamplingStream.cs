@@ -25,12 +25,8 @@ public sealed class SamplingStream
 
     private ulong Next()
     {
-        unchecked
-        {
-            ulong z = state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
+        ulong value = SplitMix64.Mix(state);
+        state = unchecked(state + SplitMix64.Gamma);
+        return value;
     }
 }

@@ -74,18 +74,12 @@ public sealed class RewardScorer : IDisposable
     /// them), so that <see cref="DemonstrationRewards"/> returns them instead of scoring the demonstration. A prompt
     /// already cached keeps its rewards.
     /// </summary>
-    /// <returns>Whether the prompt was new to the cache.</returns>
     /// <exception cref="ArgumentException"><paramref name="rewards"/> does not hold one reward per reward model.</exception>
-    public bool RememberDemonstrationRewards(long promptId, double[] rewards)
+    public void RememberDemonstrationRewards(long promptId, double[] rewards)
     {
         ArgumentNullException.ThrowIfNull(rewards);
-        if (DemoCache.TryGet(promptId, out _)) return false;
-        DemoCache.Add(promptId, rewards);
-        return true;
+        if (!DemoCache.TryGet(promptId, out _)) DemoCache.Add(promptId, rewards);
     }
-
-    /// <summary>Whether the prompt's demonstration rewards are cached (a call of <see cref="DemonstrationRewards"/> scores nothing).</summary>
-    public bool HasDemonstrationRewards(long promptId) => DemoCache.TryGet(promptId, out _);
 
     private double[][] Score(IReadOnlyList<(long PromptId, int[] Prompt, int[] Response)> items)
     {

@@ -1,3 +1,5 @@
+using ActorRL.Models.Inference;
+
 namespace ActorRL.Models.Rlhf.Tasks;
 
 /// <summary>
@@ -9,13 +11,5 @@ internal static class StableSeed
 {
     /// <summary>A non-negative <see cref="Random"/> seed for <paramref name="id"/> in <paramref name="stream"/> under <paramref name="seed"/>.</summary>
     public static int Of(int seed, long id, ulong stream) =>
-        (int)(Mix(Mix((ulong)(uint)seed ^ (stream * 0xD1B54A32D192ED03UL)) + (ulong)id) >> 33);
-
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+        (int)(SplitMix64.Mix(SplitMix64.Mix((ulong)(uint)seed ^ (stream * 0xD1B54A32D192ED03UL)) + (ulong)id) >> 33);
 }

@@ -10,6 +10,8 @@ internal static class TaskGeneration
     /// <summary>Prompts generated together.</summary>
     public const int BatchSize = 64;
 
+    private const ulong SampleStream = 5;
+
     /// <summary>
     /// One response per prompt (the final <c>eos</c> kept; a response cut by the budget has none), at most
     /// <paramref name="maxNewTokens"/> tokens, fewer where the longest prompt leaves less room in the context.
@@ -31,11 +33,9 @@ internal static class TaskGeneration
         for (int start = 0; start < prompts.Count; start += BatchSize)
         {
             var batch = prompts.Skip(start).Take(BatchSize).ToList();
-            GenerationOptions batchOptions = temperature > 0 ? options with { Seed = BatchSeed(seed, start) } : options;
+            GenerationOptions batchOptions = temperature > 0 ? options with { Seed = (ulong)StableSeed.Of(seed, start, SampleStream) } : options;
             responses.AddRange(Generator.Generate(model, batch, batchOptions, tokenizer.Pad).Select(c => c.Tokens));
         }
         return responses;
     }
-
-    private static ulong BatchSeed(int seed, int start) => unchecked(((ulong)(uint)seed << 32) ^ (ulong)start * 0x9E3779B97F4A7C15UL);
 }
