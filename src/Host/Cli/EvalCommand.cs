@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ActorRL.Host.Configuration;
@@ -92,8 +93,9 @@ public static class EvalCommand
     /// <param name="Seed">Seed of the evaluation sets.</param>
     /// <param name="Examples">Prompts per set.</param>
     /// <param name="MaxNewTokens">Longest response.</param>
+    /// <param name="Temperature">Sampling temperature of the responses (0: greedy).</param>
     /// <param name="Figures">The task's figures.</param>
-    public sealed record EvalReport(string Checkpoint, string Task, int Seed, int Examples, int MaxNewTokens, IReadOnlyList<EvalReportFigure> Figures);
+    public sealed record EvalReport(string Checkpoint, string Task, int Seed, int Examples, int MaxNewTokens, double Temperature, IReadOnlyList<EvalReportFigure> Figures);
 
     /// <summary>One figure in <see cref="EvalReport"/>.</summary>
     /// <param name="Name">What it is.</param>
@@ -142,6 +144,7 @@ public static class EvalCommand
 
         string taskName;
         int seed, examples, maxNewTokens;
+        double temperature;
         CausalLM policy;
         using (loaded)
         {
@@ -150,7 +153,9 @@ public static class EvalCommand
                 ?? throw new CommandFailedException($"checkpoint {dir} does not say its task; pass --task ({string.Join(", ", RlTasks.Names)})");
             seed = request.Seed ?? Integer(trainer, "seed") ?? config?.Run.Seed ?? 1;
             examples = request.Examples ?? config?.Eval.Examples ?? DefaultExamples;
+            // The run's own evaluation settings, so that the figures are those its report showed for the same checkpoint.
             maxNewTokens = config?.Eval.Generation.MaxNewTokens ?? DefaultMaxNewTokens;
+            temperature = config?.Eval.Generation.Temperature ?? 0;
 
             IRlTask task = CreateTask(taskName, seed);
             GptConfig model = ModelSize(loaded, config, task, dir);
@@ -171,14 +176,15 @@ public static class EvalCommand
                 if (device.Type != DeviceType.Cpu) policy.To(device);
                 policy.Eval();
                 cancellationToken.ThrowIfCancellationRequested();
-                Terminal.Error.MarkupLine(Markup.Escape($"evaluating {dir} on {taskName}: {examples} examples per set, seed {seed}"));
-                figures = task.Evaluate(new EvalContext(policy, Reference: null, Baseline: null, Reward: null, examples, maxNewTokens, Temperature: 0, seed));
+                Terminal.Error.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"evaluating {dir} on {taskName}: {examples} examples per set, seed {seed}, temperature {temperature}")));
+                figures = task.Evaluate(new EvalContext(policy, Reference: null, Baseline: null, Reward: null, examples, maxNewTokens, temperature, seed));
             }
 
             ConsoleTable.Write(Terminal.Out, EvaluationTable.Single($"Evaluation of {dir} ({taskName})", figures), RunProgress.IsInteractive(Terminal.Out));
             if (request.Json is { } json)
             {
-                await JsonReport.WriteAsync(json, new EvalReport(dir, taskName, seed, examples, maxNewTokens,
+                await JsonReport.WriteAsync(json, new EvalReport(dir, taskName, seed, examples, maxNewTokens, temperature,
                     [.. figures.Select(f => new EvalReportFigure(f.Name, double.IsFinite(f.Value) ? f.Value : null, f.HigherIsBetter))]), cancellationToken);
                 Terminal.Error.MarkupLine($"[grey]wrote {Markup.Escape(json.ToString())}[/]");
             }

@@ -125,7 +125,7 @@ public sealed class CommandLineTests
     public async Task TrainRunsAndWritesConfigMetricsReportAndCheckpointThenEvalReadsTheCheckpoint()
     {
         using var dir = new TempDir();
-        var train = await ActorRlProcess.RunAsync(dir.Path, ["train", "--config", Quickstart, .. TinyRun]);
+        var train = await ActorRlProcess.RunAsync(dir.Path, ["train", "--config", Quickstart, .. TinyRun, "--set", "eval.generation.temperature=0.5"]);
 
         Assert.True(train.ExitCode == ExitCodes.Success, train.Stderr);
         string runDir = Path.Combine(dir.Path, "runs", "tiny");
@@ -160,6 +160,8 @@ public sealed class CommandLineTests
         Assert.Equal("arithmetic", figures.RootElement.GetProperty("task").GetString());
         Assert.Equal(2, figures.RootElement.GetProperty("examples").GetInt32());
         Assert.Equal(8, figures.RootElement.GetProperty("max_new_tokens").GetInt32());
+        // The run's evaluation settings: its sampling temperature too, not greedy decoding.
+        Assert.Equal(0.5, figures.RootElement.GetProperty("temperature").GetDouble());
         Assert.Equal("accuracy in-distribution", figures.RootElement.GetProperty("figures")[0].GetProperty("name").GetString());
     }
 }
